@@ -1,0 +1,17 @@
+# The dev loop: install, run, test, bench. Each target is a thin wrapper over a script in scripts/.
+.PHONY: install run test bench lint
+
+install:
+	bash scripts/install.sh
+
+run: install
+	bash scripts/run.sh
+
+test: install
+	bash scripts/test.sh
+
+bench: install
+	bash scripts/bench.sh
+
+lint: install
+	bash scripts/lint.sh

@@ -1,0 +1,216 @@
+"""SQLite job and key store: the embedded default, one file that survives restarts.
+
+One connection serves the process; writes are serialised by a lock and run in ``BEGIN IMMEDIATE``
+transactions. The store is meant for one process: run several instances against Firestore instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import aiosqlite
+
+from app.auth.models import ApiKey
+from app.content.catalogue import ArtifactType
+from app.jobs.models import FINISHED_JOBS, Job, JobStatus, StoredArtifact
+from app.jobs.store import PageCursor
+
+T = TypeVar("T")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    status TEXT NOT NULL,
+    idempotency_key TEXT,
+    created_at TEXT NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS jobs_owner_idempotency ON jobs (owner, idempotency_key)
+    WHERE idempotency_key IS NOT NULL;
+CREATE INDEX IF NOT EXISTS jobs_owner_created ON jobs (owner, created_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS jobs_status_created ON jobs (status, created_at);
+CREATE TABLE IF NOT EXISTS artifacts (
+    job_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (job_id, type)
+);
+CREATE TABLE IF NOT EXISTS api_keys (
+    id TEXT PRIMARY KEY,
+    data TEXT NOT NULL
+);
+"""
+
+_UNFINISHED = tuple(s.value for s in JobStatus if s not in FINISHED_JOBS)
+
+
+class SqliteStore:
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self._db = db
+        self._write_lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: Path) -> SqliteStore:
+        if str(path) != ":memory:":
+            path.parent.mkdir(parents=True, exist_ok=True)
+        db = await aiosqlite.connect(path, isolation_level=None)
+        await db.execute("PRAGMA journal_mode=WAL")
+        await db.execute("PRAGMA synchronous=NORMAL")
+        await db.execute("PRAGMA busy_timeout=5000")
+        await db.executescript(_SCHEMA)
+        return cls(db)
+
+    async def close(self) -> None:
+        await self._db.close()
+
+    async def ping(self) -> None:
+        await self._fetch_one("SELECT 1")
+
+    # --- jobs ------------------------------------------------------------------------------------------------
+
+    async def create_job(self, job: Job) -> Job:
+        async with self._write_lock:
+            await self._db.execute("BEGIN IMMEDIATE")
+            try:
+                if job.idempotency_key is not None:
+                    existing = await self._fetch_job(
+                        "SELECT data FROM jobs WHERE owner = ? AND idempotency_key = ?",
+                        (job.owner, job.idempotency_key),
+                    )
+                    if existing is not None:
+                        await self._db.execute("COMMIT")
+                        return existing
+                await self._db.execute(
+                    "INSERT INTO jobs (id, owner, status, idempotency_key, created_at, data) VALUES (?, ?, ?, ?, ?, ?)",
+                    (
+                        job.id,
+                        job.owner,
+                        job.status.value,
+                        job.idempotency_key,
+                        _stamp(job.created_at),
+                        job.model_dump_json(),
+                    ),
+                )
+                await self._db.execute("COMMIT")
+            except BaseException:
+                await self._db.execute("ROLLBACK")
+                raise
+        return job
+
+    async def get_job(self, job_id: str) -> Job | None:
+        return await self._fetch_job("SELECT data FROM jobs WHERE id = ?", (job_id,))
+
+    async def find_by_idempotency_key(self, owner: str, key: str) -> Job | None:
+        return await self._fetch_job("SELECT data FROM jobs WHERE owner = ? AND idempotency_key = ?", (owner, key))
+
+    async def list_jobs(
+        self, owner: str, *, status: JobStatus | None, limit: int, after: PageCursor | None
+    ) -> list[Job]:
+        clauses, params = ["owner = ?"], [owner]
+        if status is not None:
+            clauses.append("status = ?")
+            params.append(status.value)
+        if after is not None:
+            stamp = _stamp(after.created_at)
+            clauses.append("(created_at < ? OR (created_at = ? AND id < ?))")
+            params += [stamp, stamp, after.job_id]
+        sql = f"SELECT data FROM jobs WHERE {' AND '.join(clauses)} ORDER BY created_at DESC, id DESC LIMIT ?"  # noqa: S608 — clauses are fixed strings
+        rows = await self._fetch_all(sql, (*params, limit))
+        return [Job.model_validate_json(row[0]) for row in rows]
+
+    async def update_job(self, job_id: str, change: Callable[[Job], T]) -> tuple[Job, T] | None:
+        async with self._write_lock:
+            await self._db.execute("BEGIN IMMEDIATE")
+            try:
+                job = await self._fetch_job("SELECT data FROM jobs WHERE id = ?", (job_id,))
+                if job is None:
+                    await self._db.execute("COMMIT")
+                    return None
+                result = change(job)
+                await self._db.execute(
+                    "UPDATE jobs SET status = ?, data = ? WHERE id = ?",
+                    (job.status.value, job.model_dump_json(), job_id),
+                )
+                await self._db.execute("COMMIT")
+            except BaseException:
+                await self._db.execute("ROLLBACK")
+                raise
+        return job, result
+
+    async def delete_job(self, job_id: str) -> bool:
+        async with self._write_lock:
+            await self._db.execute("BEGIN IMMEDIATE")
+            try:
+                cursor = await self._db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
+                deleted = cursor.rowcount > 0
+                await self._db.execute("DELETE FROM artifacts WHERE job_id = ?", (job_id,))
+                await self._db.execute("COMMIT")
+            except BaseException:
+                await self._db.execute("ROLLBACK")
+                raise
+        return deleted
+
+    async def unfinished_jobs(self, limit: int) -> list[Job]:
+        marks = ", ".join("?" for _ in _UNFINISHED)
+        rows = await self._fetch_all(
+            f"SELECT data FROM jobs WHERE status IN ({marks}) ORDER BY created_at LIMIT ?",  # noqa: S608
+            (*_UNFINISHED, limit),
+        )
+        return [Job.model_validate_json(row[0]) for row in rows]
+
+    # --- artifacts -------------------------------------------------------------------------------------------
+
+    async def put_artifact(self, artifact: StoredArtifact) -> None:
+        async with self._write_lock:
+            await self._db.execute(
+                "INSERT INTO artifacts (job_id, type, data) VALUES (?, ?, ?) "
+                "ON CONFLICT (job_id, type) DO UPDATE SET data = excluded.data",
+                (artifact.job_id, artifact.type.value, artifact.model_dump_json()),
+            )
+
+    async def get_artifact(self, job_id: str, artifact: ArtifactType) -> StoredArtifact | None:
+        row = await self._fetch_one(
+            "SELECT data FROM artifacts WHERE job_id = ? AND type = ?", (job_id, artifact.value)
+        )
+        return None if row is None else StoredArtifact.model_validate_json(row[0])
+
+    # --- API keys --------------------------------------------------------------------------------------------
+
+    async def get_key(self, key_id: str) -> ApiKey | None:
+        row = await self._fetch_one("SELECT data FROM api_keys WHERE id = ?", (key_id,))
+        return None if row is None else ApiKey.model_validate_json(row[0])
+
+    async def put_key(self, key: ApiKey) -> None:
+        async with self._write_lock:
+            await self._db.execute(
+                "INSERT INTO api_keys (id, data) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data",
+                (key.id, key.model_dump_json()),
+            )
+
+    async def count_keys(self) -> int:
+        row = await self._fetch_one("SELECT COUNT(*) FROM api_keys")
+        return int(row[0]) if row else 0
+
+    # --- plumbing --------------------------------------------------------------------------------------------
+
+    async def _fetch_one(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
+        async with self._db.execute(sql, params) as cursor:
+            return await cursor.fetchone()
+
+    async def _fetch_all(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+        async with self._db.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    async def _fetch_job(self, sql: str, params: tuple[Any, ...]) -> Job | None:
+        row = await self._fetch_one(sql, params)
+        return None if row is None else Job.model_validate_json(row[0])
+
+
+def _stamp(moment: datetime) -> str:
+    # One fixed-width UTC format, so text order is time order.
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")

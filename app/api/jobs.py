@@ -1,0 +1,115 @@
+"""Jobs routes: parse, call the jobs service, return."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Path, Query, Request, Response, status
+
+from app.api.deps import JobsDep, Reader, Writer
+from app.content.catalogue import ArtifactType
+from app.jobs.models import JobStatus
+from app.jobs.schemas import ArtifactPublic, GeneratedBy, JobCreate, JobPage, JobPublic
+
+router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
+
+JobId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        pattern=r"^[\x21-\x7e]+$",
+        description="Same key and body return the same job; the same key with another body is a 409.",
+    ),
+]
+
+_ERRORS: dict[int | str, dict[str, object]] = {
+    401: {"description": "Missing or invalid API key"},
+    404: {"description": "No such job for this key"},
+}
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=JobPublic,
+    responses={
+        200: {"model": JobPublic, "description": "The job this Idempotency-Key already created"},
+        409: {"description": "Idempotency-Key reused with another body"},
+        413: {"description": "Body too large"},
+        415: {"description": "Body is not JSON"},
+        422: {"description": "Invalid request, or one the configured engine cannot serve"},
+        **_ERRORS,
+    },
+)
+async def create_job(
+    body: JobCreate,
+    principal: Writer,
+    jobs: JobsDep,
+    request: Request,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> JobPublic:
+    job, created = await jobs.create(principal, body, idempotency_key)
+    response.status_code = status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK
+    response.headers["Location"] = str(request.url_for("get_job", job_id=job.id).path)
+    return JobPublic.of(job)
+
+
+@router.get("", response_model=JobPage, responses=_ERRORS)
+async def list_jobs(
+    principal: Reader,
+    jobs: JobsDep,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+    job_status: Annotated[JobStatus | None, Query(alias="status")] = None,
+) -> JobPage:
+    page, next_cursor = await jobs.page(principal, status=job_status, limit=limit, cursor=cursor)
+    return JobPage(items=[JobPublic.of(j) for j in page], next_cursor=next_cursor)
+
+
+@router.get("/{job_id}", response_model=JobPublic, responses=_ERRORS)
+async def get_job(job_id: JobId, principal: Reader, jobs: JobsDep) -> JobPublic:
+    return JobPublic.of(await jobs.get(principal, job_id))
+
+
+@router.get(
+    "/{job_id}/artifacts/{artifact_type}",
+    response_model=ArtifactPublic,
+    responses={**_ERRORS, 409: {"description": "The artifact is not ready or failed"}},
+)
+async def get_artifact(job_id: JobId, artifact_type: ArtifactType, principal: Reader, jobs: JobsDep) -> ArtifactPublic:
+    stored = await jobs.artifact(principal, job_id, artifact_type)
+    return ArtifactPublic(
+        type=stored.type,
+        content=stored.content,
+        generated_by=GeneratedBy(provider=stored.provider, model=stored.model, prompt_version=stored.prompt_version),
+        cached=stored.cached,
+    )
+
+
+@router.post(
+    "/{job_id}/cancel",
+    response_model=JobPublic,
+    responses={**_ERRORS, 409: {"description": "The job has already finished"}},
+)
+async def cancel_job(job_id: JobId, principal: Writer, jobs: JobsDep) -> JobPublic:
+    return JobPublic.of(await jobs.cancel(principal, job_id))
+
+
+@router.post(
+    "/{job_id}/retry",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=JobPublic,
+    responses={**_ERRORS, 409: {"description": "Only partial, failed or cancelled jobs can be retried"}},
+)
+async def retry_job(job_id: JobId, principal: Writer, jobs: JobsDep) -> JobPublic:
+    return JobPublic.of(await jobs.retry(principal, job_id))
+
+
+@router.delete("/{job_id}", status_code=status.HTTP_204_NO_CONTENT, responses=_ERRORS)
+async def delete_job(job_id: JobId, principal: Writer, jobs: JobsDep) -> Response:
+    await jobs.delete(principal, job_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

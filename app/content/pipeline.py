@@ -1,0 +1,152 @@
+"""One step of a job: claim it, look in the cache, generate, validate, store, and release what depends on it.
+
+The inline queue and the Cloud Tasks worker endpoint both call ``run_step``. It records every failure it can
+name on the artifact and answers with an outcome; it raises only when the store itself fails.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from app.content.cache import ArtifactCache, CacheValue, cache_key
+from app.content.catalogue import ArtifactType, validate_content
+from app.content.models import Outline
+from app.jobs import lifecycle
+from app.jobs.models import ErrorInfo, Job, StoredArtifact
+from app.jobs.queue import Outcome, Step, StepResult, TaskQueue
+from app.jobs.store import JobStore
+from app.llm.generator import GenerationError, GenerationTask, Generator, Usage
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class StepPolicy:
+    max_attempts: int
+    lease_seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class Pipeline:
+    store: JobStore
+    cache: ArtifactCache
+    generator: Generator
+    policy: StepPolicy
+
+    async def run_step(self, step: Step, queue: TaskQueue) -> StepResult:
+        now = _now()
+        claimed = await self.store.update_job(step.job_id, lifecycle.claim_step(step, now, self.policy.lease_seconds))
+        if claimed is None:
+            return StepResult(Outcome.SKIPPED, reason="job not found")
+        job, claim = claimed
+        if claim is None:
+            return StepResult(Outcome.SKIPPED, reason="step finished, cancelled or superseded")
+        if isinstance(claim, lifecycle.Busy):
+            return StepResult(Outcome.RETRY, retry_after=claim.seconds, reason="step held by another worker")
+
+        try:
+            content, cached, usage = await self._produce(job, step.artifact)
+        except GenerationError as exc:
+            error = ErrorInfo(code=exc.code, message=exc.message)
+            if exc.transient and claim.attempt < self.policy.max_attempts:
+                await self.store.update_job(step.job_id, lifecycle.release_for_retry(step, _now(), error))
+                return StepResult(Outcome.RETRY, retry_after=exc.retry_after, reason=exc.message)
+            if exc.transient:
+                error = ErrorInfo(
+                    code="retries_exhausted",
+                    message=f"Gave up after {claim.attempt} attempts; last error: {exc.message}",
+                )
+            return await self._fail(step, error)
+        except ValidationError as exc:
+            return await self._fail(step, _invalid_output(exc))
+        except Exception as exc:
+            # An unexpected fault in generation: retried like a transient one, then recorded.
+            log.exception("step %s raised", step.task_name)
+            error = ErrorInfo(code="internal_error", message=f"Generation raised {type(exc).__name__}.")
+            if claim.attempt < self.policy.max_attempts:
+                await self.store.update_job(step.job_id, lifecycle.release_for_retry(step, _now(), error))
+                return StepResult(Outcome.RETRY, reason=error.message)
+            return await self._fail(step, error)
+
+        await self.store.put_artifact(
+            StoredArtifact(
+                job_id=step.job_id,
+                type=step.artifact,
+                content=content,
+                provider=self.generator.provider,
+                model=self.generator.model,
+                prompt_version=self.generator.prompt_version,
+                cached=cached,
+                created_at=_now(),
+            )
+        )
+        recorded = await self.store.update_job(
+            step.job_id, lifecycle.record_success(step, _now(), cached=cached, usage=usage)
+        )
+        if recorded is not None and recorded[1]:
+            await queue.enqueue(recorded[1])
+        return StepResult(Outcome.DONE)
+
+    async def _produce(self, job: Job, artifact: ArtifactType) -> tuple[dict[str, Any], bool, Usage]:
+        request = job.request.generation_input()
+        controls = job.request.options.for_type(artifact)
+        outline_content = None if artifact is ArtifactType.OUTLINE else await self._outline(job.id)
+        key = cache_key(
+            artifact=artifact,
+            request=request,
+            controls=controls,
+            outline=outline_content,
+            provider=self.generator.provider,
+            model=self.generator.model,
+            prompt_version=self.generator.prompt_version,
+        )
+        usage = Usage()
+
+        async def generate() -> CacheValue:
+            nonlocal usage
+            outline = None if outline_content is None else Outline.model_validate(outline_content)
+            task = GenerationTask(artifact=artifact, input=request, controls=controls, outline=outline)
+            generated = await self.generator.generate(task)
+            usage = generated.usage
+            return generated.content.model_dump(mode="json")
+
+        value, cached = await self.cache.get_or_create(key, generate)
+        # Cached content is held to the same contract as fresh content.
+        content = validate_content(artifact, value, controls).model_dump(mode="json")
+        return content, cached, usage if not cached else Usage()
+
+    async def _outline(self, job_id: str) -> dict[str, Any]:
+        stored = await self.store.get_artifact(job_id, ArtifactType.OUTLINE)
+        if stored is None:
+            raise GenerationError("The job's outline is missing.", code="outline_missing")
+        return stored.content
+
+    async def _fail(self, step: Step, error: ErrorInfo) -> StepResult:
+        await self.store.update_job(step.job_id, lifecycle.record_failure(step, _now(), error))
+        return StepResult(Outcome.FAILED, reason=error.message)
+
+    async def resume(self, queue: TaskQueue, *, limit: int = 10_000) -> int:
+        """Enqueue every runnable step of unfinished jobs (the embedded queue, at start-up)."""
+        resumed = 0
+        for job in await self.store.unfinished_jobs(limit):
+            changed = await self.store.update_job(job.id, lifecycle.resumable(_now()))
+            if changed is not None and changed[1]:
+                await queue.enqueue(changed[1])
+                resumed += len(changed[1])
+        return resumed
+
+
+def _invalid_output(exc: ValidationError) -> ErrorInfo:
+    problems = "; ".join(
+        f"{'.'.join(str(p) for p in err['loc']) or 'content'}: {err['msg']}" for err in exc.errors()[:5]
+    )
+    return ErrorInfo(code="invalid_output", message=f"The generated artifact is invalid: {problems}")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

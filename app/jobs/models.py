@@ -1,0 +1,152 @@
+"""The job as stored: its request, the state of each artifact step, and the status derived from them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.content.catalogue import ArtifactOptions, ArtifactType
+from app.content.models import Difficulty
+from app.llm.generator import GenerationInput, Usage
+
+
+class JobStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    PARTIAL = "partial"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class StepStatus(StrEnum):
+    PENDING = "pending"  # waiting for the outline
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+TERMINAL_STEPS = frozenset({StepStatus.SUCCEEDED, StepStatus.FAILED, StepStatus.CANCELLED})
+FINISHED_JOBS = frozenset({JobStatus.SUCCEEDED, JobStatus.PARTIAL, JobStatus.FAILED, JobStatus.CANCELLED})
+
+
+class ErrorInfo(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    message: str
+
+
+class JobRequest(BaseModel):
+    """The generation request as accepted; part of the job and of the idempotency fingerprint."""
+
+    model_config = ConfigDict(frozen=True)
+
+    topic: str | None = None
+    source_text: str | None = None
+    artifacts: tuple[ArtifactType, ...]
+    language: str = "en"
+    audience: str | None = None
+    difficulty: Difficulty | None = None
+    focus: str | None = None
+    options: ArtifactOptions = Field(default_factory=ArtifactOptions)
+
+    def generation_input(self) -> GenerationInput:
+        return GenerationInput(
+            topic=self.topic,
+            source_text=self.source_text,
+            language=self.language,
+            audience=self.audience,
+            difficulty=self.difficulty,
+            focus=self.focus,
+        )
+
+
+class StepState(BaseModel):
+    """One artifact's step. ``generation`` grows on every retry so stale deliveries can be told apart."""
+
+    status: StepStatus = StepStatus.PENDING
+    attempts: int = 0
+    generation: int = 0
+    cached: bool = False
+    error: ErrorInfo | None = None
+    usage: Usage | None = None
+    lease_until: datetime | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+    @property
+    def terminal(self) -> bool:
+        return self.status in TERMINAL_STEPS
+
+
+class Job(BaseModel):
+    id: str
+    owner: str
+    request: JobRequest
+    request_hash: str
+    idempotency_key: str | None = None
+    status: JobStatus = JobStatus.QUEUED
+    steps: dict[ArtifactType, StepState]
+    cancel_requested: bool = False
+    error: ErrorInfo | None = None
+    created_at: datetime
+    updated_at: datetime
+    finished_at: datetime | None = None
+    expires_at: datetime
+
+    @property
+    def usage(self) -> Usage:
+        total = Usage()
+        for step in self.steps.values():
+            if step.usage is not None:
+                total = total + step.usage
+        return total
+
+    def refresh(self, now: datetime) -> None:
+        """Derive status, error and finish time from the steps. Called by every store write."""
+        self.status = derive_status(self)
+        self.updated_at = now
+        if self.status in FINISHED_JOBS:
+            self.finished_at = self.finished_at or now
+        else:
+            self.finished_at = None
+        outline = self.steps.get(ArtifactType.OUTLINE)
+        if self.status is JobStatus.FAILED and outline is not None and outline.error is not None:
+            self.error = outline.error
+        elif self.status is JobStatus.FAILED:
+            self.error = ErrorInfo(code="all_failed", message="Every artifact failed; see each artifact's error.")
+        else:
+            self.error = None
+
+
+def derive_status(job: Job) -> JobStatus:
+    states = [s.status for s in job.steps.values()]
+    if all(s in TERMINAL_STEPS for s in states):
+        if job.cancel_requested and StepStatus.CANCELLED in states:
+            return JobStatus.CANCELLED
+        if all(s is StepStatus.SUCCEEDED for s in states):
+            return JobStatus.SUCCEEDED
+        if StepStatus.SUCCEEDED in states:
+            return JobStatus.PARTIAL
+        return JobStatus.FAILED
+    started = any(s not in (StepStatus.PENDING, StepStatus.QUEUED) for s in states)
+    return JobStatus.RUNNING if started else JobStatus.QUEUED
+
+
+class StoredArtifact(BaseModel):
+    """A generated artifact's content and provenance."""
+
+    job_id: str
+    type: ArtifactType
+    content: dict[str, Any]
+    provider: str
+    model: str
+    prompt_version: str
+    cached: bool
+    created_at: datetime

@@ -1,0 +1,52 @@
+"""The task queue port. Adapters: an in-process queue (embedded) and Cloud Tasks (production).
+
+A task is one step: one artifact of one job, at one retry generation. Its name is derived from those three,
+so enqueueing the same step twice is deduplicated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+from app.content.catalogue import ArtifactType
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    job_id: str
+    artifact: ArtifactType
+    generation: int = 0
+
+    @property
+    def task_name(self) -> str:
+        return f"{self.job_id}-{self.artifact.value}-g{self.generation}"
+
+
+class Outcome(StrEnum):
+    DONE = "done"  # the artifact was recorded
+    FAILED = "failed"  # a permanent failure was recorded on the artifact
+    SKIPPED = "skipped"  # nothing to do: finished, cancelled, superseded or deleted
+    RETRY = "retry"  # transient failure: deliver again later
+
+
+@dataclass(frozen=True, slots=True)
+class StepResult:
+    outcome: Outcome
+    retry_after: float | None = None
+    reason: str | None = None
+
+
+StepHandler = Callable[[Step], Awaitable[StepResult]]
+
+
+class TaskQueue(Protocol):
+    async def enqueue(self, steps: Sequence[Step]) -> None:
+        """Schedule the steps; a step already scheduled is not scheduled twice."""
+        ...
+
+    async def close(self) -> None:
+        """Stop taking work; in-process adapters cancel what is in flight (it is resumed at next start)."""
+        ...

@@ -1,0 +1,166 @@
+"""Request and response bodies of the jobs API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from app.content.catalogue import ArtifactOptions, ArtifactType
+from app.content.models import Difficulty
+from app.jobs.models import ErrorInfo, Job, JobStatus, StepStatus
+from app.llm.generator import Usage
+
+TOPIC_MIN, TOPIC_MAX = 3, 300
+SOURCE_MAX = 200_000
+
+Topic = Annotated[str, StringConstraints(strip_whitespace=True, min_length=TOPIC_MIN, max_length=TOPIC_MAX)]
+SourceText = Annotated[str, StringConstraints(min_length=1, max_length=SOURCE_MAX)]
+Language = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}$")]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+FocusText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+class JobCreate(BaseModel):
+    """A generation request: a topic, a source text, or both."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "topic": "Photosynthesis",
+                    "source_text": "Photosynthesis is the process by which plants turn light into chemical energy…",
+                    "artifacts": ["outline", "flashcards", "faq"],
+                    "options": {"flashcards": {"count": 12}},
+                }
+            ]
+        },
+    )
+
+    topic: Topic | None = Field(default=None, description=f"What to teach, {TOPIC_MIN}–{TOPIC_MAX} characters.")
+    source_text: SourceText | None = Field(
+        default=None, description=f"Material to teach from, up to {SOURCE_MAX:,} characters."
+    )
+    artifacts: list[ArtifactType] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=len(ArtifactType),
+        description="Artifacts to generate (default: all). The outline is always generated.",
+    )
+    language: Language = Field(default="en", description="BCP 47 language tag of the materials.")
+    audience: ShortText | None = Field(default=None, description="Who the materials are for.")
+    difficulty: Difficulty | None = None
+    focus: FocusText | None = Field(default=None, description="What to emphasise.")
+    options: ArtifactOptions | None = Field(default=None, description="Per-artifact controls.")
+
+    @field_validator("source_text")
+    @classmethod
+    def _source_not_blank(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("source_text must contain text, not only whitespace")
+        return value
+
+    @field_validator("artifacts")
+    @classmethod
+    def _unique_artifacts(cls, value: list[ArtifactType] | None) -> list[ArtifactType] | None:
+        if value is not None and len(set(value)) != len(value):
+            raise ValueError("artifacts must not repeat a type")
+        return value
+
+    @model_validator(mode="after")
+    def _topic_or_source(self) -> JobCreate:
+        if self.topic is None and self.source_text is None:
+            raise ValueError("send a topic, a source_text, or both")
+        return self
+
+
+class Progress(BaseModel):
+    done: int
+    total: int
+    percent: int
+
+
+class ArtifactStatePublic(BaseModel):
+    status: StepStatus
+    attempts: int
+    cached: bool
+    error: ErrorInfo | None = None
+    usage: Usage | None = None
+
+
+class JobRequestPublic(BaseModel):
+    topic: str | None
+    source_chars: int
+    artifacts: list[ArtifactType]
+    language: str
+    audience: str | None
+    difficulty: Difficulty | None
+    focus: str | None
+    options: dict[str, Any]
+
+
+class JobPublic(BaseModel):
+    id: str
+    status: JobStatus
+    progress: Progress
+    artifacts: dict[ArtifactType, ArtifactStatePublic]
+    usage: Usage
+    error: ErrorInfo | None = None
+    request: JobRequestPublic
+    created_at: datetime
+    updated_at: datetime
+    finished_at: datetime | None = None
+
+    @classmethod
+    def of(cls, job: Job) -> JobPublic:
+        done = sum(1 for s in job.steps.values() if s.terminal)
+        total = len(job.steps)
+        request = job.request
+        return cls(
+            id=job.id,
+            status=job.status,
+            progress=Progress(done=done, total=total, percent=round(100 * done / total) if total else 100),
+            artifacts={
+                artifact: ArtifactStatePublic(
+                    status=s.status, attempts=s.attempts, cached=s.cached, error=s.error, usage=s.usage
+                )
+                for artifact, s in job.steps.items()
+            },
+            usage=job.usage,
+            error=job.error,
+            request=JobRequestPublic(
+                topic=request.topic,
+                source_chars=len(request.source_text or ""),
+                artifacts=list(request.artifacts),
+                language=request.language,
+                audience=request.audience,
+                difficulty=request.difficulty,
+                focus=request.focus,
+                options={
+                    a.value: request.options.for_type(a) for a in request.artifacts if request.options.for_type(a)
+                },
+            ),
+            created_at=job.created_at,
+            updated_at=job.updated_at,
+            finished_at=job.finished_at,
+        )
+
+
+class JobPage(BaseModel):
+    items: list[JobPublic]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+
+
+class GeneratedBy(BaseModel):
+    provider: str
+    model: str
+    prompt_version: str
+
+
+class ArtifactPublic(BaseModel):
+    type: ArtifactType
+    content: dict[str, Any]
+    generated_by: GeneratedBy
+    cached: bool

@@ -1,0 +1,175 @@
+"""The job lifecycle as the API sees it: create, read, list, cancel, retry, delete."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from app.auth.models import Principal
+from app.content.catalogue import ALL_ARTIFACTS, ArtifactOptions, ArtifactType
+from app.errors import BadRequest, Conflict, NotFound
+from app.jobs import lifecycle
+from app.jobs.models import FINISHED_JOBS, Job, JobRequest, JobStatus, StepState, StepStatus, StoredArtifact
+from app.jobs.queue import Step, TaskQueue
+from app.jobs.schemas import JobCreate
+from app.jobs.store import JobStore, PageCursor
+from app.llm.generator import Generator
+
+RETRYABLE = frozenset({JobStatus.PARTIAL, JobStatus.FAILED, JobStatus.CANCELLED})
+
+
+@dataclass(frozen=True, slots=True)
+class JobsService:
+    store: JobStore
+    queue: TaskQueue
+    generator: Generator
+    job_ttl: timedelta
+
+    async def create(self, owner: Principal, body: JobCreate, idempotency_key: str | None) -> tuple[Job, bool]:
+        """Persist the job, then enqueue its outline. Returns the job and whether it is new."""
+        request = to_request(body)
+        fingerprint = request_fingerprint(request)
+        if idempotency_key is not None:
+            existing = await self.store.find_by_idempotency_key(owner.owner, idempotency_key)
+            if existing is not None:
+                return _same_request(existing, fingerprint), False
+        await self.generator.check(request.generation_input(), request.artifacts, request.options)
+
+        now = datetime.now(UTC)
+        job = Job(
+            id=f"job_{secrets.token_hex(12)}",
+            owner=owner.owner,
+            request=request,
+            request_hash=fingerprint,
+            idempotency_key=idempotency_key,
+            steps={
+                a: StepState(status=StepStatus.QUEUED if a is ArtifactType.OUTLINE else StepStatus.PENDING)
+                for a in request.artifacts
+            },
+            created_at=now,
+            updated_at=now,
+            expires_at=now + self.job_ttl,
+        )
+        job.refresh(now)
+        stored = await self.store.create_job(job)
+        if stored.id != job.id:  # another request with the same key won the race
+            return _same_request(stored, fingerprint), False
+        await self.queue.enqueue([Step(job.id, ArtifactType.OUTLINE, 0)])
+        return job, True
+
+    async def get(self, owner: Principal, job_id: str) -> Job:
+        job = await self.store.get_job(job_id)
+        if job is None or job.owner != owner.owner:
+            raise NotFound(f"No job {job_id!r}.", code="job_not_found")
+        return job
+
+    async def page(
+        self, owner: Principal, *, status: JobStatus | None, limit: int, cursor: str | None
+    ) -> tuple[list[Job], str | None]:
+        after = decode_cursor(cursor) if cursor else None
+        jobs = await self.store.list_jobs(owner.owner, status=status, limit=limit + 1, after=after)
+        more = len(jobs) > limit
+        jobs = jobs[:limit]
+        return jobs, encode_cursor(jobs[-1]) if more and jobs else None
+
+    async def artifact(self, owner: Principal, job_id: str, artifact: ArtifactType) -> StoredArtifact:
+        job = await self.get(owner, job_id)
+        state = job.steps.get(artifact)
+        if state is None:
+            raise NotFound(f"Job {job_id!r} did not ask for {artifact.value!r}.", code="artifact_not_requested")
+        stored = await self.store.get_artifact(job_id, artifact) if state.status is StepStatus.SUCCEEDED else None
+        if stored is None:
+            raise Conflict(
+                f"The {artifact.value} artifact is {state.status.value}, not ready.",
+                code="artifact_not_ready",
+                details={
+                    "status": state.status.value,
+                    "error": state.error.model_dump() if state.error else None,
+                },
+            )
+        return stored
+
+    async def cancel(self, owner: Principal, job_id: str) -> Job:
+        await self.get(owner, job_id)
+        changed = await self.store.update_job(job_id, lifecycle.cancel(datetime.now(UTC)))
+        if changed is None:
+            raise NotFound(f"No job {job_id!r}.", code="job_not_found")
+        job, cancelled = changed
+        if not cancelled:
+            raise Conflict(f"Job {job_id!r} has already finished ({job.status.value}).", code="job_finished")
+        return job
+
+    async def retry(self, owner: Principal, job_id: str) -> Job:
+        job = await self.get(owner, job_id)
+        if job.status not in RETRYABLE:
+            raise Conflict(
+                f"Only partial, failed or cancelled jobs can be retried; this one is {job.status.value}.",
+                code="job_not_retryable",
+            )
+        changed = await self.store.update_job(job_id, lifecycle.retry_failed(datetime.now(UTC)))
+        if changed is None:
+            raise NotFound(f"No job {job_id!r}.", code="job_not_found")
+        job, steps = changed
+        await self.queue.enqueue(steps)
+        return job
+
+    async def delete(self, owner: Principal, job_id: str) -> None:
+        job = await self.get(owner, job_id)
+        if job.status not in FINISHED_JOBS:
+            await self.store.update_job(job_id, lifecycle.cancel(datetime.now(UTC)))
+        await self.store.delete_job(job_id)
+
+
+def to_request(body: JobCreate) -> JobRequest:
+    wanted = set(body.artifacts or ALL_ARTIFACTS) | {ArtifactType.OUTLINE}
+    return JobRequest(
+        topic=body.topic,
+        source_text=body.source_text,
+        artifacts=tuple(a for a in ALL_ARTIFACTS if a in wanted),
+        language=body.language,
+        audience=body.audience,
+        difficulty=body.difficulty,
+        focus=body.focus,
+        options=body.options or ArtifactOptions(),
+    )
+
+
+def request_fingerprint(request: JobRequest) -> str:
+    canonical = json.dumps(request.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _same_request(existing: Job, fingerprint: str) -> Job:
+    if existing.request_hash != fingerprint:
+        raise Conflict(
+            "This Idempotency-Key was already used with a different request body.",
+            code="idempotency_key_reused",
+            details={"job_id": existing.id},
+        )
+    return existing
+
+
+def encode_cursor(job: Job) -> str:
+    raw = json.dumps([job.created_at.isoformat(), job.id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> PageCursor:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        stamp, job_id = json.loads(raw)
+        moment = datetime.fromisoformat(stamp)
+        if not isinstance(job_id, str) or moment.tzinfo is None:
+            raise ValueError("malformed")
+    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError) as exc:
+        raise BadRequest(
+            "The cursor is not valid; pass the next_cursor of a previous page.",
+            code="invalid_cursor",
+            details=[{"field": "cursor", "message": "not a cursor this API issued", "type": "value_error"}],
+        ) from exc
+    return PageCursor(created_at=moment, job_id=job_id)
