@@ -41,7 +41,7 @@ class LlmProvider(StrEnum):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="CF_", extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(env_prefix="CF_", extra="ignore", frozen=True, env_ignore_empty=True)
 
     environment: Environment = Environment.DEVELOPMENT
     store: StoreKind = StoreKind.SQLITE

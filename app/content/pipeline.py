@@ -88,7 +88,11 @@ class Pipeline:
         recorded = await self.store.update_job(
             step.job_id, lifecycle.record_success(step, _now(), cached=cached, usage=usage)
         )
-        if recorded is not None and recorded[1]:
+        if recorded is None:
+            # The job was deleted while this step ran: remove the artifact just written.
+            await self.store.delete_job(step.job_id)
+            return StepResult(Outcome.SKIPPED, reason="job deleted")
+        if recorded[1]:
             await queue.enqueue(recorded[1])
         return StepResult(Outcome.DONE)
 

@@ -1,0 +1,23 @@
+"""End-to-end fixtures: real uvicorn processes on 127.0.0.1."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from e2e.server import Server
+
+KEY = "cf_e2e_admin_key_abcdefghijklmnopqrstuvwxyz0123456789"
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    running = Server(
+        {"CF_SQLITE_PATH": str(tmp_path / "e2e.db"), "CF_BOOTSTRAP_ADMIN_KEY": KEY, "CF_ENVIRONMENT": "test"},
+        tmp_path / "server.log",
+    )
+    running.start()
+    yield running
+    running.stop()

@@ -1,0 +1,104 @@
+"""``make bench``: the offline engine per artifact on a 5,000-word text, a whole eight-artifact job in process,
+and the read route's throughput beside a bare FastAPI route. Prints figures; asserts nothing."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from asgi_lifespan import LifespanManager
+
+from app.config import Settings
+from app.content.catalogue import ALL_ARTIFACTS, ArtifactOptions, ArtifactType
+from app.content.extractive import ExtractiveGenerator, clear_memo
+from app.content.models import Outline
+from app.llm.generator import GenerationInput, GenerationTask
+from app.main import create_app
+from loadtests import read_throughput
+
+TEXTS = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "texts"
+KEY = "cf_bench_key_abcdefghijklmnopqrstuvwxyz0123456789ABCD"
+
+
+def long_text() -> str:
+    texts = sorted(TEXTS.glob("*.txt"), key=lambda p: len(p.read_text().split()))
+    return texts[-1].read_text()
+
+
+async def engine_once(text: str) -> dict[str, float]:
+    """Seconds per artifact, from a cold start (no memoised analysis), outline first."""
+    clear_memo()
+    engine = ExtractiveGenerator()
+    request = GenerationInput(topic=None, source_text=text)
+    options = ArtifactOptions()
+    timings: dict[str, float] = {}
+    outline: Outline | None = None
+    for artifact in ALL_ARTIFACTS:
+        task = GenerationTask(artifact, request, options.for_type(artifact), outline)
+        start = time.perf_counter()
+        generated = await engine.generate(task)
+        timings[artifact.value] = time.perf_counter() - start
+        if artifact is ArtifactType.OUTLINE:
+            assert isinstance(generated.content, Outline)
+            outline = generated.content
+    return timings
+
+
+async def job_once(text: str, tmp: Path, n: int) -> float:
+    """Wall time from POST to a succeeded eight-artifact job, over ASGI in this process."""
+    settings = Settings(sqlite_path=tmp / f"job{n}.db", bootstrap_admin_key=KEY, environment="test")  # type: ignore[arg-type]
+    app = create_app(settings)
+    async with LifespanManager(app) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://bench", headers={"X-API-Key": KEY}
+        ) as client:
+            start = time.perf_counter()
+            job = (await client.post("/v1/jobs", json={"source_text": text})).json()
+            while True:
+                status = (await client.get(f"/v1/jobs/{job['id']}")).json()["status"]
+                if status in {"succeeded", "partial", "failed"}:
+                    break
+                await asyncio.sleep(0.001)
+            elapsed = time.perf_counter() - start
+            if status != "succeeded":
+                raise RuntimeError(f"bench job ended {status}")
+            return elapsed
+
+
+async def main(rounds: int, throughput_seconds: int) -> None:
+    text = long_text()
+    print(f"Offline engine on a {len(text.split()):,}-word text, median of {rounds} cold runs (seconds):")
+    runs = [await engine_once(text) for _ in range(rounds)]
+    for artifact in ALL_ARTIFACTS:
+        print(f"  {artifact.value:<20} {statistics.median(r[artifact.value] for r in runs):8.4f}")
+    totals = [sum(r.values()) for r in runs]
+    print(f"  {'all eight':<20} {statistics.median(totals):8.4f}   (target < 1.0 s)")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        # Each job gets its own store and a distinct text, so nothing comes from a cache.
+        walls = [await job_once(f"{text}\n\nRun {n}.", Path(tmp), n) for n in range(rounds)]
+    print(f"\nEight-artifact job in process (POST to succeeded), median of {rounds}: {statistics.median(walls):.3f} s")
+
+    if shutil.which("wrk") is None:
+        print("\nRead throughput: skipped (wrk is not installed)")
+        return
+    print(f"\nRead throughput, one uvicorn worker each, wrk -c16, {throughput_seconds}s x 3 interleaved rounds:")
+    result = read_throughput.run(seconds=throughput_seconds)
+    print(f"  GET /v1/jobs/{{id}}   {result['job_read_rps']:10.0f} req/s")
+    print(f"  GET /hello (bare)    {result['hello_rps']:10.0f} req/s")
+    print(f"  ratio                {result['ratio']:10.2f}   (target >= 0.50)")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--throughput-seconds", type=int, default=5)
+    args = parser.parse_args()
+    asyncio.run(main(args.rounds, args.throughput_seconds))

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Install what the local test services need; idempotent, silent on success, no stdin needed (CI=true is fine).
+#   - redis-server from Debian's packages (apt-get) when no redis-server is on PATH;
+#   - the Cloud Tasks emulator (PyPI gcloud-tasks-emulator, which pins protobuf<5) in its own virtualenv,
+#     .services/tasks-venv (git-ignored);
+#   - only where the gcloud SDK has no Firestore emulator jar (or CF_SERVICES_FIRESTORE=npm): the npm
+#     stand-in @firestore-emulator/server in .services/firestore-npm.
+# Nothing is started here: tests/services/local.py starts each service on 127.0.0.1.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+SERVICES_DIR="$ROOT/.services"
+TASKS_VENV="$SERVICES_DIR/tasks-venv"
+TASKS_EMULATOR_SPEC="gcloud-tasks-emulator==0.6.2"
+FIRESTORE_NPM_DIR="$SERVICES_DIR/firestore-npm"
+FIRESTORE_NPM_SPEC="@firestore-emulator/server@0.3.15"
+PYTHON="${PYTHON:-python3}"
+export DEBIAN_FRONTEND=noninteractive PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 CLOUDSDK_CORE_DISABLE_PROMPTS=1
+
+LOG=$(mktemp)
+cleanup() { rm -f "$LOG"; }
+trap cleanup EXIT
+# run CMD...: run quietly; on failure print what it said and stop.
+run() {
+  if ! "$@" >>"$LOG" 2>&1 </dev/null; then
+    echo "scripts/services/install.sh: failed: $*" >&2
+    cat "$LOG" >&2
+    exit 1
+  fi
+}
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo -n "$@"; fi
+}
+
+# 1. redis-server (Debian). The package must not start a system daemon (its config also binds ::1):
+#    where no policy-rc.d forbids that, put one in place for the duration of the install.
+if ! command -v redis-server >/dev/null 2>&1; then
+  added_policy=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    as_root sh -c 'printf "#!/bin/sh\nexit 101\n" > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d'
+    added_policy=1
+  fi
+  status=0
+  as_root apt-get install -y -qq --no-install-recommends redis-server >>"$LOG" 2>&1 </dev/null || status=$?
+  if [ "$status" -ne 0 ]; then
+    # Package lists may be missing or stale on a fresh machine: refresh once and retry.
+    run as_root apt-get update -qq
+    as_root apt-get install -y -qq --no-install-recommends redis-server >>"$LOG" 2>&1 </dev/null || status=$?
+    [ "$status" -eq 0 ] || { [ -z "$added_policy" ] || as_root rm -f /usr/sbin/policy-rc.d; echo "scripts/services/install.sh: apt-get install redis-server failed" >&2; cat "$LOG" >&2; exit 1; }
+  fi
+  [ -z "$added_policy" ] || as_root rm -f /usr/sbin/policy-rc.d
+  command -v redis-server >/dev/null 2>&1 || { echo "scripts/services/install.sh: redis-server still missing" >&2; exit 1; }
+fi
+
+# 2. Cloud Tasks emulator in its own virtualenv (a half-made venv is rebuilt).
+if ! "$TASKS_VENV/bin/python" -c 'import gcloud_tasks_emulator.server, google.cloud.tasks_v2, grpc' >/dev/null 2>&1; then
+  rm -rf "$TASKS_VENV"
+  mkdir -p "$SERVICES_DIR"
+  run "$PYTHON" -m venv "$TASKS_VENV"
+  run "$TASKS_VENV/bin/python" -m pip install --quiet "$TASKS_EMULATOR_SPEC"
+  run "$TASKS_VENV/bin/python" -c 'import gcloud_tasks_emulator.server, google.cloud.tasks_v2, grpc'
+fi
+
+# 3. Firestore emulator: the gcloud SDK's jar, else the npm stand-in.
+firestore_jar() {
+  local root=""
+  if [ -n "${CF_FIRESTORE_EMULATOR_JAR:-}" ]; then echo "$CF_FIRESTORE_EMULATOR_JAR"; return; fi
+  if command -v gcloud >/dev/null 2>&1; then
+    root=$(gcloud info --format='value(installation.sdk_root)' </dev/null 2>/dev/null || true)
+  fi
+  [ -n "$root" ] && echo "$root/platform/cloud-firestore-emulator/cloud-firestore-emulator.jar"
+  return 0
+}
+jar=$(firestore_jar)
+if [ "${CF_SERVICES_FIRESTORE:-}" = "npm" ] || [ -z "$jar" ] || [ ! -f "$jar" ]; then
+  if [ ! -f "$FIRESTORE_NPM_DIR/node_modules/@firestore-emulator/server/package.json" ]; then
+    command -v npm >/dev/null 2>&1 || { echo "scripts/services/install.sh: no Firestore emulator jar and no npm" >&2; exit 1; }
+    mkdir -p "$FIRESTORE_NPM_DIR"
+    run npm install --prefix "$FIRESTORE_NPM_DIR" --no-audit --no-fund --loglevel=error "$FIRESTORE_NPM_SPEC"
+  fi
+else
+  command -v java >/dev/null 2>&1 || { echo "scripts/services/install.sh: the Firestore emulator jar needs java" >&2; exit 1; }
+fi
