@@ -41,7 +41,9 @@ class LlmProvider(StrEnum):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="CF_", extra="ignore", frozen=True, env_ignore_empty=True)
+    model_config = SettingsConfigDict(
+        env_prefix="CF_", extra="ignore", frozen=True, env_ignore_empty=True, populate_by_name=True
+    )
 
     environment: Environment = Environment.DEVELOPMENT
     store: StoreKind = StoreKind.SQLITE
@@ -51,6 +53,21 @@ class Settings(BaseSettings):
     redis_url: str = "redis://127.0.0.1:6379/0"
     llm_provider: LlmProvider = LlmProvider.EXTRACTIVE
     llm_model: str | None = None
+
+    # Google Cloud: names other programs read keep their own names.
+    google_cloud_project: str | None = Field(default=None, validation_alias="GOOGLE_CLOUD_PROJECT")
+    firestore_emulator_host: str | None = Field(default=None, validation_alias="FIRESTORE_EMULATOR_HOST")
+    firestore_database: str = "(default)"
+    cloud_tasks_queue: str | None = Field(default=None, pattern=r"^projects/[^/]+/locations/[^/]+/queues/[^/]+$")
+    cloud_tasks_emulator_host: str | None = None
+    worker_base_url: str | None = Field(default=None, pattern=r"^https?://[^\s/]+(/[^\s]*)?$")
+    tasks_service_account: str | None = None
+    worker_secret: SecretStr | None = None
+    oidc_certs_url: str = "https://www.googleapis.com/oauth2/v1/certs"
+    # Longest a step may run before Cloud Tasks gives up on the delivery (HTTP targets allow up to 1800 s).
+    task_dispatch_deadline_seconds: int = Field(default=900, ge=15, le=1800)
+    # How long a single-flight lock in Redis lives if its holder dies.
+    cache_lock_seconds: float = Field(default=300.0, gt=0, le=3600)
 
     bootstrap_admin_key: SecretStr | None = None
     key_pepper: SecretStr | None = None
@@ -88,18 +105,27 @@ class Settings(BaseSettings):
                 raise ValueError("CF_KEY_PEPPER must be set to a secret of at least 16 characters in production")
         if self.step_retry_max_seconds < self.step_retry_base_seconds:
             raise ValueError("CF_STEP_RETRY_MAX_SECONDS must not be below CF_STEP_RETRY_BASE_SECONDS")
-        unbuilt = {
-            "CF_STORE": self.store is not StoreKind.SQLITE,
-            "CF_QUEUE": self.queue is not QueueKind.INLINE,
-            "CF_CACHE": self.cache is not CacheKind.MEMORY,
-            "CF_LLM_PROVIDER": self.llm_provider is not LlmProvider.EXTRACTIVE,
-        }
-        chosen = [name for name, missing in unbuilt.items() if missing]
-        if chosen:
-            raise ValueError(
-                f"{', '.join(chosen)}: only the embedded adapters (sqlite, inline, memory, extractive) "
-                "are available in this release"
-            )
+        if self.llm_provider is not LlmProvider.EXTRACTIVE:
+            raise ValueError("CF_LLM_PROVIDER: only the offline 'extractive' engine is available in this release")
+        if self.store is StoreKind.FIRESTORE and not self.google_cloud_project:
+            raise ValueError("CF_STORE=firestore needs GOOGLE_CLOUD_PROJECT")
+        if self.queue is QueueKind.CLOUDTASKS:
+            missing = [
+                name
+                for name, value in (
+                    ("CF_CLOUD_TASKS_QUEUE", self.cloud_tasks_queue),
+                    ("CF_WORKER_BASE_URL", self.worker_base_url),
+                )
+                if not value
+            ]
+            if missing:
+                raise ValueError(f"CF_QUEUE=cloudtasks needs {' and '.join(missing)}")
+            if self.environment is Environment.PRODUCTION and not self.tasks_service_account:
+                raise ValueError("CF_QUEUE=cloudtasks in production needs CF_TASKS_SERVICE_ACCOUNT (OIDC)")
+            if not self.tasks_service_account and not self.worker_secret:
+                raise ValueError("CF_QUEUE=cloudtasks needs CF_TASKS_SERVICE_ACCOUNT or CF_WORKER_SECRET")
+        if self.environment is Environment.PRODUCTION and self.worker_secret:
+            raise ValueError("CF_WORKER_SECRET is for development only; production uses OIDC")
         return self
 
     @property

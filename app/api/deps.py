@@ -10,6 +10,7 @@ from fastapi.security import APIKeyHeader
 
 from app.auth.models import Principal, Scope
 from app.auth.service import Authenticator, require_scope
+from app.auth.worker import WorkerAuth
 from app.config import Settings
 from app.content.cache import ArtifactCache
 from app.content.pipeline import Pipeline
@@ -29,6 +30,7 @@ class Services:
     pipeline: Pipeline
     jobs: JobsService
     authenticator: Authenticator
+    worker_auth: WorkerAuth
 
 
 def get_services(request: Request) -> Services:

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from app.auth.models import Principal
 from app.content.catalogue import ALL_ARTIFACTS, ArtifactOptions, ArtifactType
-from app.errors import BadRequest, Conflict, NotFound
+from app.errors import BadRequest, Conflict, NotFound, ServiceUnavailable
 from app.jobs import lifecycle
 from app.jobs.models import FINISHED_JOBS, Job, JobRequest, JobStatus, StepState, StepStatus, StoredArtifact
 from app.jobs.queue import Step, TaskQueue
@@ -37,7 +37,7 @@ class JobsService:
         if idempotency_key is not None:
             existing = await self.store.find_by_idempotency_key(owner.owner, idempotency_key)
             if existing is not None:
-                return _same_request(existing, fingerprint), False
+                return await self._replay(existing, fingerprint), False
         await self.generator.check(request.generation_input(), request.artifacts, request.options)
 
         now = datetime.now(UTC)
@@ -58,9 +58,22 @@ class JobsService:
         job.refresh(now)
         stored = await self.store.create_job(job)
         if stored.id != job.id:  # another request with the same key won the race
-            return _same_request(stored, fingerprint), False
-        await self.queue.enqueue([Step(job.id, ArtifactType.OUTLINE, 0)])
+            return await self._replay(stored, fingerprint), False
+        try:
+            await self.queue.enqueue([Step(job.id, ArtifactType.OUTLINE, 0)])
+        except ServiceUnavailable:
+            await self.store.delete_job(job.id)  # nothing half-made: the client may simply try again
+            raise
         return job, True
+
+    async def _replay(self, existing: Job, fingerprint: str) -> Job:
+        """The job an Idempotency-Key already made. Its queued steps are enqueued again (deduplicated by task
+        name), in case the first request died between saving the job and enqueueing it."""
+        job = _same_request(existing, fingerprint)
+        queued = [Step(job.id, a, s.generation) for a, s in job.steps.items() if s.status is StepStatus.QUEUED]
+        if queued:
+            await self.queue.enqueue(queued)
+        return job
 
     async def get(self, owner: Principal, job_id: str) -> Job:
         job = await self.store.get_job(job_id)

@@ -1,0 +1,183 @@
+"""Firestore job and key store (``google-cloud-firestore`` ``AsyncClient``): the production adapter.
+
+Layout:
+    jobs/{job_id}                      owner, status, idempotency_key, created_at, expires_at (TTL field),
+                                       request (written once), state (everything else about the job)
+    jobs/{job_id}/artifacts/{type}     an artifact's content and provenance
+    idempotency/{sha256(owner, key)}   job_id: makes (owner, Idempotency-Key) unique
+    api_keys/{key_id}                  a hashed API key
+
+Every change to a job runs in a transaction that rewrites only ``status`` and ``state`` (never the source text in
+``request``). A job takes about three writes per artifact spread over its run, well inside Firestore's
+sustained rate for one document; nothing global is counted on a single document. Composite indexes for the
+queries below are in ``infra/firestore/firestore.indexes.json``; ``expires_at`` is the field for a TTL policy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from google.cloud import firestore
+from google.cloud.firestore_v1.base_query import FieldFilter
+
+from app.auth.models import ApiKey
+from app.content.catalogue import ArtifactType
+from app.jobs.models import FINISHED_JOBS, Job, JobRequest, JobStatus, StoredArtifact
+from app.jobs.store import PageCursor
+
+T = TypeVar("T")
+
+JOBS, ARTIFACTS, IDEMPOTENCY, KEYS = "jobs", "artifacts", "idempotency", "api_keys"
+_UNFINISHED = [s.value for s in JobStatus if s not in FINISHED_JOBS]
+# Steps of one job update its document concurrently; a transaction that loses is retried this many times.
+_TRANSACTION_ATTEMPTS = 30
+
+
+class FirestoreStore:
+    def __init__(self, client: firestore.AsyncClient) -> None:
+        self._client = client
+        self._jobs = client.collection(JOBS)
+
+    @classmethod
+    def open(cls, project: str, database: str = "(default)") -> FirestoreStore:
+        # With FIRESTORE_EMULATOR_HOST set, the client talks to the emulator without credentials.
+        return cls(firestore.AsyncClient(project=project, database=database))
+
+    async def close(self) -> None:
+        self._client.close()
+
+    async def ping(self) -> None:
+        await self._client.collection(KEYS).document("_ping").get()
+
+    # --- jobs ------------------------------------------------------------------------------------------------
+
+    async def create_job(self, job: Job) -> Job:
+        job_ref = self._jobs.document(job.id)
+        marker = None if job.idempotency_key is None else self._idempotency_ref(job.owner, job.idempotency_key)
+
+        @firestore.async_transactional
+        async def create(transaction: firestore.AsyncTransaction) -> str:
+            if marker is not None:
+                existing = await marker.get(transaction=transaction)
+                if existing.exists:
+                    return str(existing.get("job_id"))
+                transaction.create(marker, {"job_id": job.id, "created_at": job.created_at})
+            transaction.create(job_ref, _job_document(job))
+            return job.id
+
+        winner = await create(self._client.transaction(max_attempts=_TRANSACTION_ATTEMPTS))
+        if winner == job.id:
+            return job
+        found = await self.get_job(winner)
+        if found is None:  # the earlier job was deleted; its key may be used again
+            if marker is not None:
+                await marker.delete()
+            return await self.create_job(job)
+        return found
+
+    async def get_job(self, job_id: str) -> Job | None:
+        snapshot = await self._jobs.document(job_id).get()
+        return _job(snapshot.to_dict()) if snapshot.exists else None
+
+    async def find_by_idempotency_key(self, owner: str, key: str) -> Job | None:
+        marker = await self._idempotency_ref(owner, key).get()
+        if not marker.exists:
+            return None
+        return await self.get_job(str(marker.get("job_id")))
+
+    async def list_jobs(
+        self, owner: str, *, status: JobStatus | None, limit: int, after: PageCursor | None
+    ) -> list[Job]:
+        query = self._jobs.where(filter=FieldFilter("owner", "==", owner))
+        if status is not None:
+            query = query.where(filter=FieldFilter("status", "==", status.value))
+        query = query.order_by("created_at", direction=firestore.Query.DESCENDING).order_by(
+            "__name__", direction=firestore.Query.DESCENDING
+        )
+        if after is not None:
+            query = query.start_after({"created_at": after.created_at, "__name__": after.job_id})
+        return [_job(snapshot.to_dict()) async for snapshot in query.limit(limit).stream()]
+
+    async def update_job(self, job_id: str, change: Callable[[Job], T]) -> tuple[Job, T] | None:
+        job_ref = self._jobs.document(job_id)
+
+        @firestore.async_transactional
+        async def update(transaction: firestore.AsyncTransaction) -> tuple[Job, T] | None:
+            snapshot = await job_ref.get(transaction=transaction)
+            if not snapshot.exists:
+                return None
+            job = _job(snapshot.to_dict())
+            result = change(job)
+            transaction.update(job_ref, {"status": job.status.value, "state": _state(job)})
+            return job, result
+
+        return await update(self._client.transaction(max_attempts=_TRANSACTION_ATTEMPTS))
+
+    async def delete_job(self, job_id: str) -> bool:
+        job_ref = self._jobs.document(job_id)
+        snapshot = await job_ref.get()
+        batch = self._client.batch()
+        async for artifact in job_ref.collection(ARTIFACTS).list_documents():
+            batch.delete(artifact)
+        if snapshot.exists:
+            data = snapshot.to_dict() or {}
+            if data.get("idempotency_key"):
+                batch.delete(self._idempotency_ref(str(data["owner"]), str(data["idempotency_key"])))
+            batch.delete(job_ref)
+        await batch.commit()
+        return bool(snapshot.exists)
+
+    async def unfinished_jobs(self, limit: int) -> list[Job]:
+        query = self._jobs.where(filter=FieldFilter("status", "in", _UNFINISHED)).order_by("created_at").limit(limit)
+        return [_job(snapshot.to_dict()) async for snapshot in query.stream()]
+
+    # --- artifacts -------------------------------------------------------------------------------------------
+
+    async def put_artifact(self, artifact: StoredArtifact) -> None:
+        ref = self._jobs.document(artifact.job_id).collection(ARTIFACTS).document(artifact.type.value)
+        await ref.set(artifact.model_dump(mode="json"))
+
+    async def get_artifact(self, job_id: str, artifact: ArtifactType) -> StoredArtifact | None:
+        snapshot = await self._jobs.document(job_id).collection(ARTIFACTS).document(artifact.value).get()
+        return StoredArtifact.model_validate(snapshot.to_dict()) if snapshot.exists else None
+
+    # --- API keys --------------------------------------------------------------------------------------------
+
+    async def get_key(self, key_id: str) -> ApiKey | None:
+        snapshot = await self._client.collection(KEYS).document(key_id).get()
+        return ApiKey.model_validate(snapshot.to_dict()) if snapshot.exists else None
+
+    async def put_key(self, key: ApiKey) -> None:
+        await self._client.collection(KEYS).document(key.id).set(key.model_dump(mode="json"))
+
+    async def count_keys(self) -> int:
+        result = await self._client.collection(KEYS).count().get()
+        return int(result[0][0].value)
+
+    def _idempotency_ref(self, owner: str, key: str) -> Any:
+        digest = hashlib.sha256(f"{owner}\x00{key}".encode()).hexdigest()
+        return self._client.collection(IDEMPOTENCY).document(digest)
+
+
+def _job_document(job: Job) -> dict[str, Any]:
+    return {
+        "owner": job.owner,
+        "status": job.status.value,
+        "idempotency_key": job.idempotency_key,
+        "created_at": job.created_at,
+        "expires_at": job.expires_at,
+        "request": job.request.model_dump(mode="json"),
+        "state": _state(job),
+    }
+
+
+def _state(job: Job) -> dict[str, Any]:
+    return job.model_dump(mode="json", exclude={"request"})
+
+
+def _job(data: dict[str, Any] | None) -> Job:
+    if data is None:
+        raise LookupError("job document vanished")
+    return Job.model_validate({**data["state"], "request": JobRequest.model_validate(data["request"])})

@@ -1,0 +1,75 @@
+"""The worker endpoint Cloud Tasks calls: one step per request.
+
+Answers 2xx for a recorded success, a recorded permanent failure, and a step with nothing left to do (so
+Cloud Tasks stops), and 503 + ``Retry-After`` for anything worth retrying (so it tries again).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.api.deps import ServicesDep
+from app.content.catalogue import ArtifactType
+from app.jobs.queue import Outcome, Step
+
+router = APIRouter(prefix="/internal/tasks", include_in_schema=False)
+log = logging.getLogger(__name__)
+
+_DEFAULT_RETRY_AFTER_SECONDS = 10
+
+
+class StepTask(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    job_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+    artifact: ArtifactType
+    generation: int = Field(ge=0)
+
+
+async def worker(
+    services: ServicesDep,
+    authorization: Annotated[str | None, Header()] = None,
+    x_cf_worker_secret: Annotated[str | None, Header()] = None,
+) -> str:
+    return await services.worker_auth.verify(authorization, x_cf_worker_secret)
+
+
+@router.post("/steps")
+async def run_step(
+    task: StepTask,
+    services: ServicesDep,
+    caller: Annotated[str, Depends(worker)],
+    x_cloudtasks_taskname: Annotated[str | None, Header()] = None,
+    x_cloudtasks_taskretrycount: Annotated[str | None, Header()] = None,
+) -> JSONResponse:
+    step = Step(task.job_id, task.artifact, task.generation)
+    log.info(
+        "step %s delivered (task %s, retry %s) by %s",
+        step.task_name,
+        x_cloudtasks_taskname,
+        x_cloudtasks_taskretrycount,
+        caller,
+    )
+    try:
+        result = await services.pipeline.run_step(step, services.queue)
+    except Exception:  # the store or queue failed under us: the step is untouched, so let Cloud Tasks retry
+        log.exception("step %s could not run", step.task_name)
+        return _retry_later(_DEFAULT_RETRY_AFTER_SECONDS, "store or queue unavailable")
+    if result.outcome is Outcome.RETRY:
+        seconds = result.retry_after if result.retry_after is not None else _DEFAULT_RETRY_AFTER_SECONDS
+        return _retry_later(seconds, result.reason)
+    return JSONResponse({"outcome": result.outcome.value, "reason": result.reason})
+
+
+def _retry_later(seconds: float, reason: str | None) -> JSONResponse:
+    return JSONResponse(
+        {"outcome": Outcome.RETRY.value, "reason": reason},
+        status_code=503,
+        headers={"Retry-After": str(max(1, math.ceil(seconds)))},
+    )
