@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The whole suite: static gates, then pytest (unit, API over ASGI, end-to-end against a real uvicorn).
+# The whole suite: static gates, then pytest (unit, API over ASGI, contract suites on redis-server and the
+# Firestore and Cloud Tasks emulators, end-to-end against real uvicorn processes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bash scripts/services/install.sh
 bash scripts/lint.sh
 .venv/bin/pytest "$@"

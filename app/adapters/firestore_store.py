@@ -15,12 +15,16 @@ queries below are in ``infra/firestore/firestore.indexes.json``; ``expires_at`` 
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import weakref
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from google.api_core import exceptions as gexc
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
 from app.auth.models import ApiKey
 from app.content.catalogue import ArtifactType
@@ -31,14 +35,28 @@ T = TypeVar("T")
 
 JOBS, ARTIFACTS, IDEMPOTENCY, KEYS = "jobs", "artifacts", "idempotency", "api_keys"
 _UNFINISHED = [s.value for s in JobStatus if s not in FINISHED_JOBS]
-# Steps of one job update its document concurrently; a transaction that loses is retried this many times.
-_TRANSACTION_ATTEMPTS = 30
+# Steps of one job update its document concurrently. The client retries an aborted transaction at once, keeping
+# its place in line; past that, whole transactions are retried with jittered backoff so contenders spread out.
+_TRANSACTION_ATTEMPTS = 5
+
+
+def _contended(exc: BaseException) -> bool:
+    return isinstance(exc, gexc.Aborted) or (isinstance(exc, ValueError) and isinstance(exc.__cause__, gexc.Aborted))
+
+
+_CONTENDED = AsyncRetrying(
+    retry=retry_if_exception(_contended),
+    wait=wait_random_exponential(multiplier=0.02, max=1.0),
+    stop=stop_after_attempt(12),
+    reraise=True,
+)
 
 
 class FirestoreStore:
     def __init__(self, client: firestore.AsyncClient) -> None:
         self._client = client
         self._jobs = client.collection(JOBS)
+        self._job_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
     @classmethod
     def open(cls, project: str, database: str = "(default)") -> FirestoreStore:
@@ -67,7 +85,10 @@ class FirestoreStore:
             transaction.create(job_ref, _job_document(job))
             return job.id
 
-        winner = await create(self._client.transaction(max_attempts=_TRANSACTION_ATTEMPTS))
+        winner = ""
+        async for attempt in _CONTENDED:
+            with attempt:
+                winner = await create(self._client.transaction(max_attempts=_TRANSACTION_ATTEMPTS))
         if winner == job.id:
             return job
         found = await self.get_job(winner)
@@ -113,7 +134,14 @@ class FirestoreStore:
             transaction.update(job_ref, {"status": job.status.value, "state": _state(job)})
             return job, result
 
-        return await update(self._client.transaction(max_attempts=_TRANSACTION_ATTEMPTS))
+        # Transactions of one process on one job take turns: two that both read the document would otherwise
+        # deadlock on commit until Firestore aborts one of them.
+        lock = self._job_locks.setdefault(job_id, asyncio.Lock())
+        async with lock:
+            async for attempt in _CONTENDED:
+                with attempt:
+                    return await update(self._client.transaction(max_attempts=_TRANSACTION_ATTEMPTS))
+        raise AssertionError("unreachable: tenacity re-raises the last error")
 
     async def delete_job(self, job_id: str) -> bool:
         job_ref = self._jobs.document(job_id)

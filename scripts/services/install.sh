@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
-SERVICES_DIR="$ROOT/.services"
+SERVICES_DIR="${CF_SERVICES_DIR:-$ROOT/.services}"
 TASKS_VENV="$SERVICES_DIR/tasks-venv"
 TASKS_EMULATOR_SPEC="gcloud-tasks-emulator==0.6.2"
 FIRESTORE_NPM_DIR="$SERVICES_DIR/firestore-npm"
@@ -34,6 +34,12 @@ as_root() {
 
 # 1. redis-server (Debian). The package must not start a system daemon (its config also binds ::1):
 #    where no policy-rc.d forbids that, put one in place for the duration of the install.
+install_redis() {
+  as_root apt-get install -y -qq --no-install-recommends redis-server >>"$LOG" 2>&1 </dev/null && return 0
+  # Package lists may be missing or stale on a fresh machine: refresh once and retry.
+  as_root apt-get update -qq >>"$LOG" 2>&1 </dev/null || return 1
+  as_root apt-get install -y -qq --no-install-recommends redis-server >>"$LOG" 2>&1 </dev/null
+}
 if ! command -v redis-server >/dev/null 2>&1; then
   added_policy=""
   if [ ! -e /usr/sbin/policy-rc.d ]; then
@@ -41,15 +47,13 @@ if ! command -v redis-server >/dev/null 2>&1; then
     added_policy=1
   fi
   status=0
-  as_root apt-get install -y -qq --no-install-recommends redis-server >>"$LOG" 2>&1 </dev/null || status=$?
-  if [ "$status" -ne 0 ]; then
-    # Package lists may be missing or stale on a fresh machine: refresh once and retry.
-    run as_root apt-get update -qq
-    as_root apt-get install -y -qq --no-install-recommends redis-server >>"$LOG" 2>&1 </dev/null || status=$?
-    [ "$status" -eq 0 ] || { [ -z "$added_policy" ] || as_root rm -f /usr/sbin/policy-rc.d; echo "scripts/services/install.sh: apt-get install redis-server failed" >&2; cat "$LOG" >&2; exit 1; }
-  fi
+  install_redis || status=$?
   [ -z "$added_policy" ] || as_root rm -f /usr/sbin/policy-rc.d
-  command -v redis-server >/dev/null 2>&1 || { echo "scripts/services/install.sh: redis-server still missing" >&2; exit 1; }
+  if [ "$status" -ne 0 ] || ! command -v redis-server >/dev/null 2>&1; then
+    echo "scripts/services/install.sh: could not install redis-server" >&2
+    cat "$LOG" >&2
+    exit 1
+  fi
 fi
 
 # 2. Cloud Tasks emulator in its own virtualenv (a half-made venv is rebuilt).

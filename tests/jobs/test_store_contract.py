@@ -9,22 +9,30 @@ from pathlib import Path
 
 import pytest
 
+from app.adapters.firestore_store import FirestoreStore
 from app.adapters.sqlite_store import SqliteStore
 from app.auth.models import Scope
 from app.auth.service import stored_key
+from app.auth.store import KeyStore
 from app.content.catalogue import ArtifactType
 from app.jobs import lifecycle
 from app.jobs.models import Job, JobRequest, JobStatus, StepState, StepStatus, StoredArtifact
 from app.jobs.queue import Step
 from app.jobs.store import JobStore, PageCursor
 from app.llm.generator import Usage
+from tests.conftest import unique_project
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-@pytest.fixture(params=["sqlite"])
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[JobStore]:
-    opened = await SqliteStore.open(tmp_path / "contract.db")
+@pytest.fixture(params=["sqlite", pytest.param("firestore", marks=pytest.mark.services)])
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[JobStore | KeyStore]:
+    opened: SqliteStore | FirestoreStore
+    if request.param == "firestore":
+        request.getfixturevalue("firestore_emulator")
+        opened = FirestoreStore.open(unique_project())
+    else:
+        opened = await SqliteStore.open(tmp_path / "contract.db")
     yield opened
     await opened.close()
 
@@ -157,8 +165,7 @@ async def test_unfinished_jobs_lists_queued_and_running_oldest_first(store: JobS
     assert [j.id for j in await store.unfinished_jobs(10)] == ["j1", "j2"]
 
 
-async def test_keys_round_trip(store: JobStore) -> None:
-    assert isinstance(store, SqliteStore)
+async def test_keys_round_trip(store: KeyStore) -> None:
     assert await store.count_keys() == 0
     key = stored_key("cf_secret", b"pepper", owner="alice", name="k", scopes=(Scope.JOBS_READ,))
     await store.put_key(key)
@@ -178,3 +185,11 @@ async def test_survives_reopening(tmp_path: Path) -> None:
     job = await second.get_job("j1")
     await second.close()
     assert job is not None and job.id == "j1"
+
+
+async def test_a_deleted_jobs_idempotency_key_can_be_used_again(store: JobStore) -> None:
+    await store.create_job(make_job("j1", key="k"))
+    assert await store.delete_job("j1") is True
+    again = await store.create_job(make_job("j2", key="k"))
+    assert again.id == "j2"
+    assert await store.find_by_idempotency_key("alice", "k") == again
