@@ -26,8 +26,17 @@ def free_port() -> int:
 class Server:
     """``uvicorn --factory FACTORY`` on 127.0.0.1, with its output captured to a file."""
 
-    def __init__(self, env: Mapping[str, str], log_path: Path, factory: str = "app.main:create_app") -> None:
-        self.port = free_port()
+    def __init__(
+        self,
+        env: Mapping[str, str],
+        log_path: Path,
+        factory: str = "app.main:create_app",
+        *,
+        ready_path: str = "/healthz",
+        port: int | None = None,
+    ) -> None:
+        self.port = port or free_port()
+        self.ready_path = ready_path
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, **env}
         self.log_path = log_path
@@ -45,7 +54,7 @@ class Server:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited: {self.log_path.read_text()}")
             try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                if httpx.get(f"{self.url}{self.ready_path}", timeout=1).status_code == 200:
                     return
             except httpx.TransportError:
                 pass

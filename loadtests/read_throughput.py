@@ -36,10 +36,10 @@ def run(seconds: int = 5, rounds: int = 3, connections: int = 16) -> dict[str, f
     with tempfile.TemporaryDirectory() as tmp:
         env = {"CF_SQLITE_PATH": f"{tmp}/bench.db", "CF_BOOTSTRAP_ADMIN_KEY": KEY, "CF_ENVIRONMENT": "test"}
         service = Server(env, Path(tmp) / "service.log")
-        hello = Server({}, Path(tmp) / "hello.log", factory="loadtests.hello_app:create_hello_app")
-        service.start()
-        hello.start()
+        hello = Server({}, Path(tmp) / "hello.log", factory="loadtests.hello_app:create_hello_app", ready_path="/hello")
         try:
+            service.start()
+            hello.start()
             text = sorted(ARTICLE.glob("*.txt"))[0].read_text()
             headers = {"X-API-Key": KEY}
             job = httpx.post(f"{service.url}/v1/jobs", json={"source_text": text}, headers=headers, timeout=30).json()

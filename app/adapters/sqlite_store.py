@@ -1,12 +1,15 @@
 """SQLite job and key store: the embedded default, one file that survives restarts.
 
 One connection serves the process; writes are serialised by a lock and run in ``BEGIN IMMEDIATE``
-transactions. The store is meant for one process: run several instances against Firestore instead.
+transactions. The store is meant for one process (run several instances against Firestore instead), which
+lets it keep recently written and read jobs in memory, write-through: a job poll then costs no database round
+trip.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -50,9 +53,11 @@ _UNFINISHED = tuple(s.value for s in JobStatus if s not in FINISHED_JOBS)
 
 
 class SqliteStore:
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: aiosqlite.Connection, *, cached_jobs: int = 4096) -> None:
         self._db = db
         self._write_lock = asyncio.Lock()
+        self._recent: OrderedDict[str, Job] = OrderedDict()  # job id -> the job as last committed
+        self._recent_max = cached_jobs
 
     @classmethod
     async def open(cls, path: Path) -> SqliteStore:
@@ -85,25 +90,26 @@ class SqliteStore:
                     if existing is not None:
                         await self._db.execute("COMMIT")
                         return existing
+                data = job.model_dump_json()
                 await self._db.execute(
                     "INSERT INTO jobs (id, owner, status, idempotency_key, created_at, data) VALUES (?, ?, ?, ?, ?, ?)",
-                    (
-                        job.id,
-                        job.owner,
-                        job.status.value,
-                        job.idempotency_key,
-                        _stamp(job.created_at),
-                        job.model_dump_json(),
-                    ),
+                    (job.id, job.owner, job.status.value, job.idempotency_key, _stamp(job.created_at), data),
                 )
                 await self._db.execute("COMMIT")
+                self._remember(job)
             except BaseException:
                 await self._db.execute("ROLLBACK")
                 raise
         return job
 
     async def get_job(self, job_id: str) -> Job | None:
-        return await self._fetch_job("SELECT data FROM jobs WHERE id = ?", (job_id,))
+        job = self._recent.get(job_id)
+        if job is None:
+            async with self._write_lock:  # so a write cannot land between this read and remembering it
+                job = await self._fetch_job("SELECT data FROM jobs WHERE id = ?", (job_id,))
+                if job is not None:
+                    self._remember(job)
+        return job
 
     async def find_by_idempotency_key(self, owner: str, key: str) -> Job | None:
         return await self._fetch_job("SELECT data FROM jobs WHERE owner = ? AND idempotency_key = ?", (owner, key))
@@ -132,11 +138,12 @@ class SqliteStore:
                     await self._db.execute("COMMIT")
                     return None
                 result = change(job)
+                data = job.model_dump_json()
                 await self._db.execute(
-                    "UPDATE jobs SET status = ?, data = ? WHERE id = ?",
-                    (job.status.value, job.model_dump_json(), job_id),
+                    "UPDATE jobs SET status = ?, data = ? WHERE id = ?", (job.status.value, data, job_id)
                 )
                 await self._db.execute("COMMIT")
+                self._remember(job)
             except BaseException:
                 await self._db.execute("ROLLBACK")
                 raise
@@ -150,6 +157,7 @@ class SqliteStore:
                 deleted = cursor.rowcount > 0
                 await self._db.execute("DELETE FROM artifacts WHERE job_id = ?", (job_id,))
                 await self._db.execute("COMMIT")
+                self._recent.pop(job_id, None)
             except BaseException:
                 await self._db.execute("ROLLBACK")
                 raise
@@ -198,13 +206,19 @@ class SqliteStore:
 
     # --- plumbing --------------------------------------------------------------------------------------------
 
+    def _remember(self, job: Job) -> None:
+        self._recent[job.id] = job
+        self._recent.move_to_end(job.id)
+        while len(self._recent) > self._recent_max:
+            self._recent.popitem(last=False)
+
+    # One thread hop per query: for point reads the hop, not SQLite, is the cost.
     async def _fetch_one(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
-        async with self._db.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+        rows = await self._db.execute_fetchall(sql, params)
+        return next(iter(rows), None)
 
     async def _fetch_all(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
-        async with self._db.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        return list(await self._db.execute_fetchall(sql, params))
 
     async def _fetch_job(self, sql: str, params: tuple[Any, ...]) -> Job | None:
         row = await self._fetch_one(sql, params)

@@ -1,4 +1,8 @@
-"""What routes depend on, as one-line ``Annotated`` aliases over the lifespan's services."""
+"""What routes depend on, as one-line ``Annotated`` aliases over the lifespan's services.
+
+Each route takes a single dependency (``Reader``, ``Writer`` or ``Anyone``): FastAPI resolves every node of a
+dependency graph on every request, so a flat graph keeps the per-request cost down.
+"""
 
 from __future__ import annotations
 
@@ -33,9 +37,25 @@ class Services:
     worker_auth: WorkerAuth
 
 
-def get_services(request: Request) -> Services:
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """An authenticated request: who it acts for, and the services to act with."""
+
+    principal: Principal
+    services: Services
+
+    @property
+    def jobs(self) -> JobsService:
+        return self.services.jobs
+
+
+def services_of(request: Request) -> Services:
     services: Services = request.state.services
     return services
+
+
+async def get_services(request: Request) -> Services:
+    return services_of(request)
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
@@ -43,27 +63,17 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 _api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="Your Content Factory API key.")
 
 
-async def get_principal(services: ServicesDep, key: Annotated[str | None, Security(_api_key)]) -> Principal:
-    return await services.authenticator.authenticate(key)
+def _caller(scope: Scope | None) -> object:
+    async def authenticate(request: Request, key: Annotated[str | None, Security(_api_key)]) -> Caller:
+        services = services_of(request)
+        principal = await services.authenticator.authenticate(key)
+        if scope is not None:
+            require_scope(principal, scope)
+        return Caller(principal, services)
+
+    return Depends(authenticate)
 
 
-PrincipalDep = Annotated[Principal, Depends(get_principal)]
-
-
-def _scoped(scope: Scope) -> object:
-    def check(principal: PrincipalDep) -> Principal:
-        require_scope(principal, scope)
-        return principal
-
-    return Depends(check)
-
-
-Reader = Annotated[Principal, _scoped(Scope.JOBS_READ)]
-Writer = Annotated[Principal, _scoped(Scope.JOBS_WRITE)]
-
-
-def get_jobs(services: ServicesDep) -> JobsService:
-    return services.jobs
-
-
-JobsDep = Annotated[JobsService, Depends(get_jobs)]
+Anyone = Annotated[Caller, _caller(None)]
+Reader = Annotated[Caller, _caller(Scope.JOBS_READ)]
+Writer = Annotated[Caller, _caller(Scope.JOBS_WRITE)]

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 
-from app.api.deps import JobsDep, Reader, Writer
+from app.api.deps import Reader, Writer
 from app.content.catalogue import ArtifactType
 from app.jobs.models import JobStatus
 from app.jobs.schemas import ArtifactPublic, GeneratedBy, JobCreate, JobPage, JobPublic
@@ -46,13 +46,12 @@ _ERRORS: dict[int | str, dict[str, object]] = {
 )
 async def create_job(
     body: JobCreate,
-    principal: Writer,
-    jobs: JobsDep,
+    caller: Writer,
     request: Request,
     response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> JobPublic:
-    job, created = await jobs.create(principal, body, idempotency_key)
+    job, created = await caller.jobs.create(caller.principal, body, idempotency_key)
     response.status_code = status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK
     response.headers["Location"] = str(request.url_for("get_job", job_id=job.id).path)
     return JobPublic.of(job)
@@ -60,19 +59,18 @@ async def create_job(
 
 @router.get("", response_model=JobPage, responses=_ERRORS)
 async def list_jobs(
-    principal: Reader,
-    jobs: JobsDep,
+    caller: Reader,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
     job_status: Annotated[JobStatus | None, Query(alias="status")] = None,
 ) -> JobPage:
-    page, next_cursor = await jobs.page(principal, status=job_status, limit=limit, cursor=cursor)
+    page, next_cursor = await caller.jobs.page(caller.principal, status=job_status, limit=limit, cursor=cursor)
     return JobPage(items=[JobPublic.of(j) for j in page], next_cursor=next_cursor)
 
 
 @router.get("/{job_id}", response_model=JobPublic, responses=_ERRORS)
-async def get_job(job_id: JobId, principal: Reader, jobs: JobsDep) -> JobPublic:
-    return JobPublic.of(await jobs.get(principal, job_id))
+async def get_job(job_id: JobId, caller: Reader) -> JobPublic:
+    return JobPublic.of(await caller.jobs.get(caller.principal, job_id))
 
 
 @router.get(
@@ -80,8 +78,8 @@ async def get_job(job_id: JobId, principal: Reader, jobs: JobsDep) -> JobPublic:
     response_model=ArtifactPublic,
     responses={**_ERRORS, 409: {"description": "The artifact is not ready or failed"}},
 )
-async def get_artifact(job_id: JobId, artifact_type: ArtifactType, principal: Reader, jobs: JobsDep) -> ArtifactPublic:
-    stored = await jobs.artifact(principal, job_id, artifact_type)
+async def get_artifact(job_id: JobId, artifact_type: ArtifactType, caller: Reader) -> ArtifactPublic:
+    stored = await caller.jobs.artifact(caller.principal, job_id, artifact_type)
     return ArtifactPublic(
         type=stored.type,
         content=stored.content,
@@ -95,8 +93,8 @@ async def get_artifact(job_id: JobId, artifact_type: ArtifactType, principal: Re
     response_model=JobPublic,
     responses={**_ERRORS, 409: {"description": "The job has already finished"}},
 )
-async def cancel_job(job_id: JobId, principal: Writer, jobs: JobsDep) -> JobPublic:
-    return JobPublic.of(await jobs.cancel(principal, job_id))
+async def cancel_job(job_id: JobId, caller: Writer) -> JobPublic:
+    return JobPublic.of(await caller.jobs.cancel(caller.principal, job_id))
 
 
 @router.post(
@@ -105,11 +103,11 @@ async def cancel_job(job_id: JobId, principal: Writer, jobs: JobsDep) -> JobPubl
     response_model=JobPublic,
     responses={**_ERRORS, 409: {"description": "Only partial, failed or cancelled jobs can be retried"}},
 )
-async def retry_job(job_id: JobId, principal: Writer, jobs: JobsDep) -> JobPublic:
-    return JobPublic.of(await jobs.retry(principal, job_id))
+async def retry_job(job_id: JobId, caller: Writer) -> JobPublic:
+    return JobPublic.of(await caller.jobs.retry(caller.principal, job_id))
 
 
 @router.delete("/{job_id}", status_code=status.HTTP_204_NO_CONTENT, responses=_ERRORS)
-async def delete_job(job_id: JobId, principal: Writer, jobs: JobsDep) -> Response:
-    await jobs.delete(principal, job_id)
+async def delete_job(job_id: JobId, caller: Writer) -> Response:
+    await caller.jobs.delete(caller.principal, job_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

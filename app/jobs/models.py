@@ -102,11 +102,13 @@ class Job(BaseModel):
 
     @property
     def usage(self) -> Usage:
-        total = Usage()
-        for step in self.steps.values():
-            if step.usage is not None:
-                total = total + step.usage
-        return total
+        used = [s.usage for s in self.steps.values() if s.usage is not None]
+        return Usage(
+            input_tokens=sum(u.input_tokens for u in used),
+            output_tokens=sum(u.output_tokens for u in used),
+            llm_calls=sum(u.llm_calls for u in used),
+            cost_usd=round(sum(u.cost_usd for u in used), 6),
+        )
 
     def refresh(self, now: datetime) -> None:
         """Derive status, error and finish time from the steps. Called by every store write."""

@@ -138,9 +138,7 @@ class JobPublic(BaseModel):
                 audience=request.audience,
                 difficulty=request.difficulty,
                 focus=request.focus,
-                options={
-                    a.value: request.options.for_type(a) for a in request.artifacts if request.options.for_type(a)
-                },
+                options={a: c for a, c in request.options.model_dump().items() if a in request.artifacts},
             ),
             created_at=job.created_at,
             updated_at=job.updated_at,

@@ -148,8 +148,8 @@ async def test_resume_finishes_steps_a_dead_process_held(rig: Rig) -> None:
 
     rig.fake.gate = asyncio.Event()
     job, _ = await rig.jobs.create(OWNER, JobCreate(source_text="Cells divide."), None)
-    for _ in range(100):
-        await asyncio.sleep(0)
+    for _ in range(400):
+        await asyncio.sleep(0.005)
         current = await rig.store.get_job(job.id)
         if current and current.steps[ArtifactType.OUTLINE].status is StepStatus.RUNNING:
             break
