@@ -66,8 +66,6 @@ class Settings(BaseSettings):
     oidc_certs_url: str = "https://www.googleapis.com/oauth2/v1/certs"
     # Longest a step may run before Cloud Tasks gives up on the delivery (HTTP targets allow up to 1800 s).
     task_dispatch_deadline_seconds: int = Field(default=900, ge=15, le=1800)
-    # How long a single-flight lock in Redis lives if its holder dies.
-    cache_lock_seconds: float = Field(default=300.0, gt=0, le=3600)
 
     bootstrap_admin_key: SecretStr | None = None
     key_pepper: SecretStr | None = None
@@ -81,6 +79,7 @@ class Settings(BaseSettings):
     step_max_attempts: int = Field(default=5, ge=1, le=20)
     step_retry_base_seconds: float = Field(default=1.0, ge=0, le=60)
     step_retry_max_seconds: float = Field(default=60.0, ge=0, le=3600)
+    # How long a worker holds a step (and its single-flight cache lock) before another may take it over.
     step_lease_seconds: float = Field(default=300.0, ge=1, le=3600)
     cache_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=0)
     cache_max_entries: int = Field(default=2048, ge=1)

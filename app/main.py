@@ -103,7 +103,7 @@ async def build_services(settings: Settings, stack: AsyncExitStack, generator: G
     cache: ArtifactCache
     if settings.cache is CacheKind.REDIS:
         cache = RedisCache.open(
-            settings.redis_url, ttl_seconds=settings.cache_ttl_seconds, lock_seconds=settings.cache_lock_seconds
+            settings.redis_url, ttl_seconds=settings.cache_ttl_seconds, lock_seconds=settings.step_lease_seconds
         )
     else:
         cache = MemoryCache(ttl_seconds=settings.cache_ttl_seconds, max_entries=settings.cache_max_entries)

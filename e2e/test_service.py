@@ -87,7 +87,7 @@ def test_a_job_survives_sigkill_and_no_artifact_is_generated_twice(tmp_path: Pat
         "E2E_STEP_DELAY": "0.6",
         "E2E_GENERATION_LOG": str(log),
     }
-    server = Server(env, tmp_path / "server.log", factory="e2e.slow_app:create_slow_app")
+    server = Server(env, tmp_path / "server.log", factory="e2e.instrumented_app:create_instrumented_app")
     server.start()
     try:
         with httpx.Client(base_url=server.url, headers=HEADERS, timeout=30) as client:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +14,6 @@ from fastapi import FastAPI
 from app.config import Settings
 from app.main import create_app
 from tests.fixtures.fake_generator import FakeGenerator
-from tests.services.local import CloudTasksEmulator, FirestoreEmulator, RedisServer
 
 ADMIN_KEY = "cf_test_admin_key_0123456789abcdefghijklmnopqrstuvwxyz"
 TEXTS = Path(__file__).parent / "fixtures" / "texts"
@@ -70,31 +67,3 @@ async def extractive_client(make_settings: MakeSettings) -> AsyncIterator[httpx.
 
 def text(name: str) -> str:
     return (TEXTS / name).read_text()
-
-
-# --- real local services, one of each per test session -------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def redis_server() -> Iterator[RedisServer]:
-    with RedisServer() as server:
-        yield server
-
-
-@pytest.fixture(scope="session")
-def firestore_emulator() -> Iterator[FirestoreEmulator]:
-    with FirestoreEmulator() as emulator:
-        os.environ["FIRESTORE_EMULATOR_HOST"] = emulator.host  # read by the Firestore client itself
-        yield emulator
-        os.environ.pop("FIRESTORE_EMULATOR_HOST", None)
-
-
-@pytest.fixture(scope="session")
-def tasks_emulator() -> Iterator[CloudTasksEmulator]:
-    with CloudTasksEmulator(queue="steps", extra_queues=("steps-a", "steps-b"), max_retries=200) as emulator:
-        yield emulator
-
-
-def unique_project() -> str:
-    """A Firestore project of its own per test: isolation without resetting the shared emulator."""
-    return f"test-{uuid.uuid4().hex[:12]}"

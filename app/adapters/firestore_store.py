@@ -86,9 +86,16 @@ class FirestoreStore:
             return job.id
 
         winner = ""
-        async for attempt in _CONTENDED:
-            with attempt:
-                winner = await create(self._client.transaction(max_attempts=_TRANSACTION_ATTEMPTS))
+        try:
+            async for attempt in _CONTENDED:
+                with attempt:
+                    winner = await create(self._client.transaction(max_attempts=_TRANSACTION_ATTEMPTS))
+        except gexc.AlreadyExists:
+            # A commit that reached Firestore but whose answer was lost is retried by the client and then
+            # finds its own writes. Job ids are random, so an existing document with this id is ours.
+            if await self.get_job(job.id) is None:
+                raise
+            winner = job.id
         if winner == job.id:
             return job
         found = await self.get_job(winner)

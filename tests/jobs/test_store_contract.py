@@ -20,7 +20,7 @@ from app.jobs.models import Job, JobRequest, JobStatus, StepState, StepStatus, S
 from app.jobs.queue import Step
 from app.jobs.store import JobStore, PageCursor
 from app.llm.generator import Usage
-from tests.conftest import unique_project
+from tests.fixtures.naming import unique_project
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 

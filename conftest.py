@@ -1,0 +1,30 @@
+"""Fixtures shared by tests/ and e2e/: real local services, one of each per test session, on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from tests.services.local import CloudTasksEmulator, FirestoreEmulator, RedisServer
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    with RedisServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def firestore_emulator() -> Iterator[FirestoreEmulator]:
+    with FirestoreEmulator() as emulator:
+        os.environ["FIRESTORE_EMULATOR_HOST"] = emulator.host  # read by the Firestore client itself
+        yield emulator
+        os.environ.pop("FIRESTORE_EMULATOR_HOST", None)
+
+
+@pytest.fixture(scope="session")
+def tasks_emulator() -> Iterator[CloudTasksEmulator]:
+    with CloudTasksEmulator(queue="steps", extra_queues=("steps-a", "steps-b"), max_retries=200) as emulator:
+        yield emulator
