@@ -218,3 +218,19 @@ async def test_health_and_readiness(client: httpx.AsyncClient) -> None:
     ready = await client.get("/readyz")
     assert ready.status_code == 200
     assert ready.json() == {"status": "ready", "checks": {"store": "ok", "cache": "ok"}}
+
+
+async def test_without_redis_the_service_is_ready_degraded_and_jobs_still_run(
+    make_settings: MakeSettings,
+) -> None:
+    from app.main import create_app
+    from tests.conftest import open_client
+    from tests.services.local import free_port
+
+    settings = make_settings(cache="redis", redis_url=f"redis://127.0.0.1:{free_port()}/0")
+    async for c in open_client(create_app(settings, generator=FakeGenerator())):
+        ready = await c.get("/readyz")
+        assert ready.status_code == 200
+        assert ready.json() == {"status": "ready", "checks": {"store": "ok", "cache": "degraded"}}
+        job = await wait_for_job(c, (await c.post("/v1/jobs", json={"source_text": SOURCE})).json()["id"])
+        assert job["status"] == "succeeded"  # no Redis, no cache, no failure
