@@ -27,7 +27,7 @@ class Usage(BaseModel):
             input_tokens=self.input_tokens + other.input_tokens,
             output_tokens=self.output_tokens + other.output_tokens,
             llm_calls=self.llm_calls + other.llm_calls,
-            cost_usd=round(self.cost_usd + other.cost_usd, 6),
+            cost_usd=round(self.cost_usd + other.cost_usd, 8),
         )
 
 
@@ -62,11 +62,19 @@ class GenerationError(Exception):
 
     transient: bool = False
 
-    def __init__(self, message: str, *, code: str = "generation_failed", retry_after: float | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str = "generation_failed",
+        retry_after: float | None = None,
+        usage: Usage | None = None,
+    ):
         super().__init__(message)
         self.message = message
         self.code = code
         self.retry_after = retry_after
+        self.usage = usage  # what the failed attempt spent, so it is accounted for
 
 
 class TransientGenerationError(GenerationError):

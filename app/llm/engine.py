@@ -1,0 +1,271 @@
+"""The LLM generator: prompts in, a validated artifact out, through any ``ProviderClient``.
+
+Layers, in order: the artifact's schema enforced by the provider; tolerant parsing of what comes back;
+truncation read from the finish reason; validation by the artifact model; at most ``max_reasks`` re-asks that
+show the model what was wrong. Transport failures are the retry policy's (``CallPolicy``), never re-asks, so a
+rate limit does not cost an extra generation and invalid output is never retried as if it were an outage.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import ValidationError
+
+from app.config import LlmProvider, Settings
+from app.content.cache import ArtifactCache
+from app.content.catalogue import ArtifactOptions, ArtifactType, validate_content
+from app.content.prompts import PromptContext, Prompts
+from app.llm.condense import CondensePart, Condenser
+from app.llm.generator import (
+    Generated,
+    GenerationError,
+    GenerationInput,
+    GenerationTask,
+    PermanentGenerationError,
+    Usage,
+)
+from app.llm.parsing import OutputError, parse_object
+from app.llm.policy import CallPolicy, CircuitBreaker
+from app.llm.pricing import DEFAULT_INPUT_BUDGETS, DEFAULT_MODELS, UNKNOWN_MODEL_BUDGET, PriceTable, estimate_tokens
+from app.llm.providers.base import Completion, Finish, Message, ProviderClient, ProviderError
+from app.llm.schema import Dialect, notes_schema, provider_schema
+from app.observability.metrics import LlmOutcome, Metrics
+
+# Room left in the input budget for the instructions, the outline and re-asks around the source.
+_PROMPT_OVERHEAD_TOKENS = 3_000
+
+
+class LlmGenerator:
+    def __init__(
+        self,
+        client: ProviderClient,
+        *,
+        prompts: Prompts,
+        policy: CallPolicy,
+        prices: PriceTable,
+        condenser: Condenser,
+        max_reasks: int,
+        max_input_tokens: int,
+        max_output_tokens: int,
+        metrics: Metrics | None = None,
+    ) -> None:
+        self._client = client
+        self._metrics = metrics
+        self._prompts = prompts
+        self._policy = policy
+        self._prices = prices
+        self._condenser = condenser
+        self._max_reasks = max_reasks
+        self._budget = max(1_000, max_input_tokens - _PROMPT_OVERHEAD_TOKENS)
+        self._max_output = max_output_tokens
+        self._dialect: Dialect = "gemini" if client.provider == "gemini" else "openai"
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, cache: ArtifactCache | None, metrics: Metrics | None = None
+    ) -> LlmGenerator:
+        """The configured provider's client, created once (in the lifespan), and everything around it."""
+        provider = settings.llm_provider.value
+        model = settings.llm_model or DEFAULT_MODELS[provider]
+        client: ProviderClient
+        # Each SDK takes a second or more to import: load only the configured one (cold starts on Cloud Run).
+        if settings.llm_provider is LlmProvider.GEMINI:
+            from app.llm.providers.gemini import GeminiClient
+
+            client = GeminiClient.open(
+                model=model,
+                api_key=settings.gemini_api_key.get_secret_value() if settings.gemini_api_key else None,
+                vertexai=settings.google_genai_use_vertexai,
+                project=settings.google_cloud_project,
+                location=settings.google_cloud_location,
+                base_url=settings.llm_base_url,
+                timeout=settings.llm_timeout_seconds,
+                temperature=settings.llm_temperature,
+            )
+        else:
+            from app.llm.providers.openai_compat import OpenAIClient
+
+            client = OpenAIClient.open(
+                model=model,
+                api_key=settings.openai_api_key.get_secret_value() if settings.openai_api_key else None,
+                base_url=settings.llm_base_url or settings.openai_base_url,
+                timeout=settings.llm_timeout_seconds,
+                temperature=settings.llm_temperature,
+            )
+        prompts = Prompts()
+        breaker = CircuitBreaker(
+            failures=settings.llm_circuit_failures, cooldown_seconds=settings.llm_circuit_cooldown_seconds
+        )
+        return cls(
+            client,
+            prompts=prompts,
+            policy=CallPolicy(
+                provider=provider,
+                attempts=settings.llm_retry_attempts,
+                max_seconds=settings.llm_retry_max_seconds,
+                breaker=breaker,
+                backoff_base=settings.llm_retry_base_seconds,
+            ),
+            prices=PriceTable(settings.llm_prices),
+            condenser=Condenser(cache, engine=f"{provider}:{model}:{prompts.version}"),
+            max_reasks=settings.llm_max_reasks,
+            max_input_tokens=settings.llm_max_input_tokens or DEFAULT_INPUT_BUDGETS.get(model, UNKNOWN_MODEL_BUDGET),
+            max_output_tokens=settings.llm_max_output_tokens,
+            metrics=metrics,
+        )
+
+    async def close(self) -> None:
+        await self._client.close()
+
+    @property
+    def provider(self) -> str:
+        return self._client.provider
+
+    @property
+    def model(self) -> str:
+        return self._client.model
+
+    @property
+    def prompt_version(self) -> str:
+        return self._prompts.version
+
+    async def check(
+        self, request: GenerationInput, artifacts: Sequence[ArtifactType], options: ArtifactOptions
+    ) -> None:
+        """A model works from a topic alone or from any source the request limits allow (long ones are
+        condensed), in any language: nothing to refuse beyond what request validation already refuses."""
+        return None
+
+    async def generate(self, task: GenerationTask) -> Generated:
+        usage = Usage()
+        source = task.input.source_text
+        if source is not None:
+            source, usage = await self._condenser.fit(source, self._budget, self._condense_part(task.input))
+        context = PromptContext(
+            language=task.input.language,
+            topic=task.input.topic,
+            source=source,
+            audience=task.input.audience,
+            difficulty=task.input.difficulty.value if task.input.difficulty else None,
+            focus=task.input.focus,
+            controls=task.controls,
+            outline=task.outline.model_dump(mode="json") if task.outline else None,
+        )
+        system = self._prompts.system(context)
+        schema = provider_schema(task.artifact, task.controls, self._dialect)
+        messages = [Message("user", self._prompts.artifact(task.artifact, context))]
+        problems = ""
+        for _ in range(self._max_reasks + 1):
+            completion, seconds = await self._call(system, messages, schema, task.artifact.value, usage)
+            usage = usage + self._prices.usage(self.model, completion.input_tokens, completion.output_tokens)
+            if completion.finish is Finish.REFUSAL:
+                self._observe(task.artifact.value, "refused", seconds)
+                raise PermanentGenerationError(
+                    f"The model declined to write the {task.artifact.value}: {completion.refusal or 'refused'}.",
+                    code="policy_refusal",
+                    usage=usage,
+                )
+            truncated = completion.finish is Finish.LENGTH
+            try:
+                if truncated:
+                    raise OutputError(f"the answer was cut off at the output limit of {self._max_output} tokens")
+                content = validate_content(task.artifact, parse_object(completion.text), task.controls)
+            except (OutputError, ValidationError) as exc:
+                self._observe(task.artifact.value, "invalid_output", seconds)
+                problems = _describe(exc)
+                messages += [
+                    Message("assistant", completion.text or "(empty)"),
+                    Message("user", self._prompts.reask(context, problems=problems, truncated=truncated)),
+                ]
+                continue
+            self._observe(task.artifact.value, "ok", seconds)
+            return Generated(content=content, usage=usage)
+        raise PermanentGenerationError(
+            f"The model's {task.artifact.value} was still invalid after {self._max_reasks + 1} attempts: {problems}",
+            code="invalid_output",
+            usage=usage,
+        )
+
+    async def _call(
+        self, system: str, messages: list[Message], schema: dict[str, Any] | None, name: str, spent: Usage
+    ) -> tuple[Completion, float]:
+        """One completion through the retry policy; failed attempts are observed here, the answered one by the
+        caller once it knows whether the answer was usable."""
+        elapsed = 0.0
+
+        async def attempt() -> Completion:
+            nonlocal elapsed
+            started = time.perf_counter()
+            try:
+                return await self._client.complete(
+                    system=system,
+                    messages=list(messages),
+                    schema=schema,
+                    schema_name=name,
+                    max_output_tokens=self._max_output,
+                )
+            except ProviderError as exc:
+                self._observe(name, _outcome(exc), time.perf_counter() - started)
+                raise
+            finally:
+                elapsed = time.perf_counter() - started
+
+        try:
+            completion = await self._policy.call(attempt)
+        except GenerationError as exc:
+            exc.usage = spent  # what earlier attempts of this artifact already cost
+            raise
+        finally:
+            if self._metrics is not None:
+                self._metrics.llm_circuit(provider=self.provider, is_open=self._policy.circuit_open)
+        return completion, elapsed
+
+    def _observe(self, artifact: str, outcome: LlmOutcome, seconds: float) -> None:
+        if self._metrics is not None:
+            self._metrics.llm_call(
+                provider=self.provider, model=self.model, artifact=artifact, outcome=outcome, seconds=seconds
+            )
+
+    def _condense_part(self, request: GenerationInput) -> CondensePart:
+        async def condense(chunk: str, part: int, parts: int) -> tuple[str, Usage]:
+            context = PromptContext(language=request.language, topic=request.topic, source=chunk)
+            completion, seconds = await self._call(
+                self._prompts.system(context),
+                [Message("user", self._prompts.condense(context, part=part, parts=parts))],
+                notes_schema(self._dialect),
+                "notes",
+                Usage(),
+            )
+            used = self._prices.usage(self.model, completion.input_tokens, completion.output_tokens)
+            self._observe("notes", "ok", seconds)
+            try:
+                notes = str(parse_object(completion.text)["notes"])
+            except (OutputError, KeyError):
+                # Plain text is still usable notes; only an empty answer loses the part.
+                notes = completion.text.strip()
+            if not notes:
+                raise PermanentGenerationError(f"Condensing part {part} of {parts} returned nothing.", usage=used)
+            if estimate_tokens(notes) >= estimate_tokens(chunk):
+                notes = notes[: len(chunk) // 2]  # a model that did not condense must not stall the loop
+            return notes, used
+
+        return condense
+
+
+def _outcome(exc: ProviderError) -> LlmOutcome:
+    if exc.status == 429:
+        return "rate_limited"
+    if exc.status is not None and exc.status >= 500:
+        return "server_error"
+    return "timeout" if exc.status is None else "error"
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'the object'}: {err['msg']}" for err in exc.errors()[:8]
+        )
+    return str(exc)

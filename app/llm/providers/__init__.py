@@ -1,0 +1,1 @@
+"""Clients for the model providers, behind one small protocol (``ProviderClient``)."""

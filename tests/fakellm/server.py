@@ -1,0 +1,233 @@
+"""The fake LLM server. It answers the real SDKs over real HTTP on 127.0.0.1, records every request (the prompts
+the service sent), and can be told, per artifact, to misbehave:
+
+    valid      the JSON object, as asked
+    fenced     the object inside a Markdown code fence
+    prose      the object with chatter before and after
+    truncated  half the object, finish reason "length" / MAX_TOKENS
+    invalid    well-formed JSON that breaks the artifact's contract
+    refusal    a safety refusal
+    rate_limit 429 with Retry-After
+    error      500
+    slow       valid, after ``latency`` seconds
+
+``script = {"faq": ["invalid", "valid"]}`` plays modes in order per artifact; the last one repeats.
+
+    python -m tests.fakellm --port 8099 --mode valid --latency 0.5     # for load tests
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from enum import StrEnum
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from tests.fakellm.content import artifact_of, build, pinned_count
+
+
+class Mode(StrEnum):
+    VALID = "valid"
+    FENCED = "fenced"
+    PROSE = "prose"
+    TRUNCATED = "truncated"
+    INVALID = "invalid"
+    REFUSAL = "refusal"
+    RATE_LIMIT = "rate_limit"
+    ERROR = "error"
+    SLOW = "slow"
+
+
+@dataclass
+class Received:
+    api: str  # "openai" or "gemini"
+    artifact: str
+    mode: Mode
+    system: str
+    prompt: str  # every message of the request, joined
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+
+@dataclass
+class FakeLLM:
+    port: int = 0
+    latency: float = 0.5
+    retry_after: float = 1.0
+    default: Mode = Mode.VALID
+    script: dict[str, list[Mode | str]] = field(default_factory=dict)
+    received: list[Received] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _server: ThreadingHTTPServer | None = None
+
+    # --- lifecycle -------------------------------------------------------------------------------------------
+
+    def __enter__(self) -> FakeLLM:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))) or b"{}")
+                status, payload, headers = fake.answer(self.path, body)
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self._server.daemon_threads = True
+        self.port = self._server.server_address[1]
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    @property
+    def openai_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    @property
+    def gemini_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    # --- what tests read -------------------------------------------------------------------------------------
+
+    def calls(self, artifact: str | None = None) -> int:
+        with self._lock:
+            return sum(1 for r in self.received if artifact is None or r.artifact == artifact)
+
+    def by_artifact(self) -> Counter[str]:
+        with self._lock:
+            return Counter(r.artifact for r in self.received)
+
+    def tokens(self) -> tuple[int, int]:
+        """Input and output tokens reported for answered (non-error) calls."""
+        with self._lock:
+            return sum(r.input_tokens for r in self.received), sum(r.output_tokens for r in self.received)
+
+    # --- answering -------------------------------------------------------------------------------------------
+
+    def _next_mode(self, artifact: str) -> Mode:
+        with self._lock:
+            plan = self.script.get(artifact) or self.script.get("*")
+            if not plan:
+                return self.default
+            mode = Mode(plan[0])
+            if len(plan) > 1:
+                plan.pop(0)
+            return mode
+
+    def answer(self, path: str, body: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, str]]:
+        if path.endswith("/chat/completions"):
+            api, schema = "openai", body.get("response_format", {}).get("json_schema", {}).get("schema", {})
+            system = "\n".join(m["content"] for m in body.get("messages", []) if m["role"] == "system")
+            prompt = "\n".join(m["content"] for m in body.get("messages", []) if m["role"] != "system")
+        elif path.endswith(":generateContent"):
+            api = "gemini"
+            config = body.get("generationConfig", {})
+            schema = config.get("responseSchema") or config.get("responseJsonSchema") or {}
+            system = " ".join(p.get("text", "") for p in body.get("systemInstruction", {}).get("parts", []))
+            prompt = "\n".join(p.get("text", "") for c in body.get("contents", []) for p in c.get("parts", []))
+        else:
+            return 404, {"error": {"message": f"no route {path}"}}, {}
+        artifact = artifact_of(schema)
+        mode = self._next_mode(artifact)
+        record = Received(api, artifact, mode, system, prompt)
+        with self._lock:
+            self.received.append(record)
+        if mode is Mode.RATE_LIMIT:
+            return 429, _error(api, 429, "Resource exhausted: rate limit"), {"Retry-After": f"{self.retry_after:g}"}
+        if mode is Mode.ERROR:
+            return 500, _error(api, 500, "Internal error"), {}
+        if mode is Mode.SLOW:
+            time.sleep(self.latency)
+        content = build(artifact, _subject(prompt), pinned_count(schema, 8), _source(prompt))
+        if mode is Mode.INVALID:
+            content = {"unexpected": "shape", **{k: [] for k in list(content)[:1]}}
+        text = json.dumps(content, ensure_ascii=False)
+        finish = "stop"
+        if mode is Mode.FENCED:
+            text = f"```json\n{text}\n```"
+        elif mode is Mode.PROSE:
+            text = f"Sure! Here is the {artifact} you asked for:\n{text}\nLet me know if you need changes."
+        elif mode is Mode.TRUNCATED:
+            text, finish = text[: len(text) // 2], "length"
+        elif mode is Mode.REFUSAL:
+            text, finish = "", "refusal"
+        record.input_tokens = (len(system) + len(prompt)) // 4 + 1
+        record.output_tokens = len(text) // 4 + 1
+        return 200, _completion(api, text, finish, record), {}
+
+
+def _subject(prompt: str) -> str:
+    """What the materials are about: the topic line, else the first words of the source."""
+    topic = re.search(r"^Topic: (.+)$", prompt, re.MULTILINE)
+    if topic:
+        return topic.group(1).strip()[:60]
+    source = _source(prompt)
+    return " ".join(source.split()[:3]) or "the subject"
+
+
+def _source(prompt: str) -> str:
+    fenced = re.search(r"<<<SOURCE MATERIAL\n(.*?)\nEND OF SOURCE MATERIAL>>>", prompt, re.DOTALL)
+    return fenced.group(1) if fenced else ""
+
+
+def _error(api: str, code: int, message: str) -> dict[str, Any]:
+    if api == "gemini":
+        status = "RESOURCE_EXHAUSTED" if code == 429 else "INTERNAL"
+        return {"error": {"code": code, "message": message, "status": status}}
+    return {"error": {"message": message, "type": "server_error" if code >= 500 else "rate_limit", "code": None}}
+
+
+def _completion(api: str, text: str, finish: str, record: Received) -> dict[str, Any]:
+    if api == "gemini":
+        reason = {"stop": "STOP", "length": "MAX_TOKENS", "refusal": "SAFETY"}[finish]
+        return {
+            "candidates": [{"content": {"role": "model", "parts": [{"text": text}]}, "finishReason": reason}],
+            "usageMetadata": {
+                "promptTokenCount": record.input_tokens,
+                "candidatesTokenCount": record.output_tokens,
+                "totalTokenCount": record.input_tokens + record.output_tokens,
+            },
+            "modelVersion": "fake",
+        }
+    message: dict[str, Any] = {"role": "assistant", "content": text or None}
+    if finish == "refusal":
+        message["refusal"] = "I can't help with that."
+    return {
+        "id": "chatcmpl-fake",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": "fake",
+        "choices": [{"index": 0, "message": message, "finish_reason": "stop" if finish == "refusal" else finish}],
+        "usage": {
+            "prompt_tokens": record.input_tokens,
+            "completion_tokens": record.output_tokens,
+            "total_tokens": record.input_tokens + record.output_tokens,
+        },
+    }
