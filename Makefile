@@ -1,5 +1,5 @@
 # The dev loop: install, run, test, bench. Each target is a thin wrapper over a script in scripts/.
-.PHONY: install run test bench lint
+.PHONY: install run test bench lint audit
 
 install:
 	bash scripts/install.sh
@@ -15,3 +15,6 @@ bench: install
 
 lint: install
 	bash scripts/lint.sh
+
+audit: install
+	bash scripts/audit.sh

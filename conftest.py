@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.services.local import CloudTasksEmulator, FirestoreEmulator, RedisServer
+from tests.services.local import CloudTasksEmulator, FirebaseAuthEmulator, FirestoreEmulator, RedisServer
 
 
 @pytest.fixture(scope="session")
@@ -27,4 +27,10 @@ def firestore_emulator() -> Iterator[FirestoreEmulator]:
 @pytest.fixture(scope="session")
 def tasks_emulator() -> Iterator[CloudTasksEmulator]:
     with CloudTasksEmulator(queue="steps", extra_queues=("steps-a", "steps-b"), max_retries=200) as emulator:
+        yield emulator
+
+
+@pytest.fixture(scope="session")
+def firebase_auth_emulator() -> Iterator[FirebaseAuthEmulator]:
+    with FirebaseAuthEmulator() as emulator:
         yield emulator

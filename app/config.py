@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, model_validator
+from limits import parse_many as parse_rate_limits
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # Used only outside production when CF_KEY_PEPPER is unset; production refuses to start without a real one.
 DEVELOPMENT_PEPPER = "content-factory-development-pepper"
+# scheme://public_key[:secret]@host[:port][/path]/project_id, as Sentry issues them.
+_SENTRY_DSN = re.compile(r"^https?://[^:@/\s]+(:[^@/\s]*)?@[^/\s@]+(/[^\s]*)?/\d+/?$")
 
 
 class Environment(StrEnum):
@@ -40,6 +44,13 @@ class LlmProvider(StrEnum):
     OPENAI = "openai"
 
 
+class ModelPrice(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    input: float = Field(ge=0, description="USD per million input tokens")
+    output: float = Field(ge=0, description="USD per million output tokens")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="CF_", extra="ignore", frozen=True, env_ignore_empty=True, populate_by_name=True
@@ -52,7 +63,26 @@ class Settings(BaseSettings):
     cache: CacheKind = CacheKind.MEMORY
     redis_url: str = "redis://127.0.0.1:6379/0"
     llm_provider: LlmProvider = LlmProvider.EXTRACTIVE
-    llm_model: str | None = None
+    llm_model: str | None = None  # unset: the provider's default (DEFAULT_MODELS)
+    llm_base_url: str | None = None  # another server speaking the provider's protocol
+    llm_max_reasks: int = Field(default=2, ge=0, le=5)
+    llm_max_input_tokens: int | None = Field(default=None, ge=2_000)  # unset: the model's budget
+    llm_max_output_tokens: int = Field(default=8_192, ge=256, le=65_536)
+    llm_timeout_seconds: float = Field(default=120.0, gt=0, le=900)
+    llm_temperature: float = Field(default=0.4, ge=0, le=2)
+    # Transport retries (429, 5xx, timeouts), kept apart from re-asks for invalid output.
+    llm_retry_attempts: int = Field(default=4, ge=1, le=10)
+    llm_retry_base_seconds: float = Field(default=1.0, gt=0, le=60)
+    llm_retry_max_seconds: float = Field(default=60.0, gt=0, le=600)
+    llm_circuit_failures: int = Field(default=5, ge=1, le=100)
+    llm_circuit_cooldown_seconds: float = Field(default=30.0, gt=0, le=3600)
+    # USD per million tokens, by model: {"model": {"input": 0.3, "output": 2.5}}; merged over DEFAULT_PRICES.
+    llm_prices: dict[str, ModelPrice] = Field(default_factory=dict)
+    gemini_api_key: SecretStr | None = Field(default=None, validation_alias="GEMINI_API_KEY")
+    google_genai_use_vertexai: bool = Field(default=False, validation_alias="GOOGLE_GENAI_USE_VERTEXAI")
+    google_cloud_location: str = Field(default="us-central1", validation_alias="GOOGLE_CLOUD_LOCATION")
+    openai_api_key: SecretStr | None = Field(default=None, validation_alias="OPENAI_API_KEY")
+    openai_base_url: str | None = Field(default=None, validation_alias="OPENAI_BASE_URL")
 
     # Google Cloud: names other programs read keep their own names.
     google_cloud_project: str | None = Field(default=None, validation_alias="GOOGLE_CLOUD_PROJECT")
@@ -87,6 +117,28 @@ class Settings(BaseSettings):
 
     # Request limits
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    max_header_bytes: int = Field(default=16 * 1024, ge=1024, le=1024 * 1024)  # all request headers together
+
+    # Access control and abuse protection (app/auth, app/limits). Limits use the `limits` syntax ("10/minute").
+    rate_limit_per_ip: str = "10/minute"  # generation endpoints (POST /v1/jobs, retry), per client IP
+    rate_limit_per_key: str = "100/hour"  # generation endpoints, per API key or user (a key may carry its own)
+    rate_limit_reads: str = "300/minute"  # every other /v1 endpoint, per API key or user
+    rate_limit_storage: Literal["memory", "redis"] | None = None  # unset: redis (CF_REDIS_URL) when CF_CACHE=redis
+    rate_limit_on_storage_error: Literal["allow", "deny"] = "allow"  # allow: count the failure and log it
+    trusted_proxy_hops: int = Field(default=0, ge=0, le=10)  # proxies that append to X-Forwarded-For
+    daily_token_budget: int | None = Field(default=None, ge=0)  # for keys without their own, and ID-token users
+    identity_project: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]{2,62}$")  # unset: no ID tokens
+    identity_certs_url: str = "https://www.googleapis.com/robot/v1/metadata/x509/securetoken@system.gserviceaccount.com"
+    # The Firebase Auth emulator's unsigned tokens are accepted only while this is set (never in production).
+    firebase_auth_emulator_host: str | None = Field(default=None, validation_alias="FIREBASE_AUTH_EMULATOR_HOST")
+
+    # Observability (app/observability)
+    metrics_token: SecretStr | None = None  # bearer token /metrics requires; unset: open, but not in production
+    sentry_dsn: SecretStr | None = Field(default=None, validation_alias="SENTRY_DSN")
+    sentry_environment: str | None = Field(default=None, max_length=64)  # unset: CF_ENVIRONMENT
+    sentry_release: str | None = Field(default=None, max_length=200)  # unset: content-factory@<version>
+    # Read by prometheus-client itself when first imported; here so the exposition knows to merge the files.
+    prometheus_multiproc_dir: Path | None = Field(default=None, validation_alias="PROMETHEUS_MULTIPROC_DIR")
 
     @model_validator(mode="before")
     @classmethod
@@ -104,8 +156,22 @@ class Settings(BaseSettings):
                 raise ValueError("CF_KEY_PEPPER must be set to a secret of at least 16 characters in production")
         if self.step_retry_max_seconds < self.step_retry_base_seconds:
             raise ValueError("CF_STEP_RETRY_MAX_SECONDS must not be below CF_STEP_RETRY_BASE_SECONDS")
-        if self.llm_provider is not LlmProvider.EXTRACTIVE:
-            raise ValueError("CF_LLM_PROVIDER: only the offline 'extractive' engine is available in this release")
+        if self.llm_provider is LlmProvider.GEMINI and not (
+            self.gemini_api_key or self.google_genai_use_vertexai or self.llm_base_url
+        ):
+            raise ValueError(
+                "CF_LLM_PROVIDER=gemini needs GEMINI_API_KEY, or GOOGLE_GENAI_USE_VERTEXAI=true with "
+                "GOOGLE_CLOUD_PROJECT (Application Default Credentials)"
+            )
+        if self.llm_provider is LlmProvider.GEMINI and self.google_genai_use_vertexai and not self.google_cloud_project:
+            raise ValueError("GOOGLE_GENAI_USE_VERTEXAI=true needs GOOGLE_CLOUD_PROJECT")
+        if self.llm_provider is LlmProvider.OPENAI and not (
+            self.openai_api_key or self.llm_base_url or self.openai_base_url
+        ):
+            raise ValueError(
+                "CF_LLM_PROVIDER=openai needs OPENAI_API_KEY, or CF_LLM_BASE_URL / OPENAI_BASE_URL for a local "
+                "OpenAI-compatible server"
+            )
         if self.store is StoreKind.FIRESTORE and not self.google_cloud_project:
             raise ValueError("CF_STORE=firestore needs GOOGLE_CLOUD_PROJECT")
         if self.queue is QueueKind.CLOUDTASKS:
@@ -125,7 +191,35 @@ class Settings(BaseSettings):
                 raise ValueError("CF_QUEUE=cloudtasks needs CF_TASKS_SERVICE_ACCOUNT or CF_WORKER_SECRET")
         if self.environment is Environment.PRODUCTION and self.worker_secret:
             raise ValueError("CF_WORKER_SECRET is for development only; production uses OIDC")
+        if self.metrics_token is not None and len(self.metrics_token.get_secret_value()) < 16:
+            raise ValueError("CF_METRICS_TOKEN must be at least 16 characters")
+        if self.sentry_dsn is not None and not _SENTRY_DSN.match(self.sentry_dsn.get_secret_value()):
+            raise ValueError("SENTRY_DSN must look like https://PUBLIC_KEY@HOST/PROJECT_ID")
+        if self.prometheus_multiproc_dir is not None and not self.prometheus_multiproc_dir.is_dir():
+            raise ValueError("PROMETHEUS_MULTIPROC_DIR must name an existing directory")
         return self
+
+    @model_validator(mode="after")
+    def _check_access(self) -> Settings:
+        for name in ("rate_limit_per_ip", "rate_limit_per_key", "rate_limit_reads"):
+            value = getattr(self, name)
+            try:
+                parsed = parse_rate_limits(value)
+            except ValueError:
+                parsed = []
+            if not parsed or any(item.amount < 1 for item in parsed):
+                raise ValueError(f"CF_{name.upper()} must be a rate limit such as '10/minute', not {value!r}")
+        if self.firebase_auth_emulator_host and self.environment is Environment.PRODUCTION:
+            raise ValueError("FIREBASE_AUTH_EMULATOR_HOST makes unsigned ID tokens valid: not allowed in production")
+        if self.firebase_auth_emulator_host and not self.identity_project:
+            raise ValueError("FIREBASE_AUTH_EMULATOR_HOST needs CF_IDENTITY_PROJECT (the emulator's project)")
+        return self
+
+    @property
+    def rate_limits_in_redis(self) -> bool:
+        if self.rate_limit_storage is None:
+            return self.cache is CacheKind.REDIS
+        return self.rate_limit_storage == "redis"
 
     @property
     def pepper(self) -> bytes:

@@ -9,6 +9,7 @@
     ├── PayloadTooLarge     413
     ├── UnsupportedMediaType 415
     ├── Unprocessable       422
+    ├── TooManyRequests     429  (rate_limited, quota_exceeded)
     └── ServiceUnavailable  503
 
 Every error body is ``{"error": {"code", "message", "details", "request_id"}}``. Unexpected exceptions become a
@@ -79,6 +80,10 @@ class UnsupportedMediaType(AppError):
 
 class Unprocessable(AppError):
     status, code = 422, "validation_error"
+
+
+class TooManyRequests(AppError):
+    status, code = 429, "rate_limited"
 
 
 class ServiceUnavailable(AppError):
@@ -159,7 +164,9 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error", extra={"request_id": request_id(request)})
-    return error_response(request, 500, "internal_error", "An unexpected error occurred.")
+    # Starlette sends this response from outside every middleware: add what they would have (app.api.security).
+    edge_headers: dict[str, str] | None = getattr(request.state, "edge_headers", None)
+    return error_response(request, 500, "internal_error", "An unexpected error occurred.", headers=edge_headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -21,19 +21,35 @@ from app.adapters.inline_queue import InlineQueue
 from app.adapters.memory_cache import MemoryCache
 from app.adapters.redis_cache import RedisCache
 from app.adapters.sqlite_store import SqliteStore
-from app.api import content_types, health, internal, jobs
+from app.api import admin, content_types, health, internal, jobs
+from app.api.access import Access
 from app.api.deps import Services
+from app.api.docs import install_docs, install_openapi
 from app.api.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from app.api.security import EdgeSecurityMiddleware
+from app.auth.admin import KeyAdmin
+from app.auth.certs import SigningCerts
+from app.auth.id_tokens import IdTokenVerifier
 from app.auth.service import Authenticator, announce_generated_key, bootstrap_admin_key
 from app.auth.worker import WorkerAuth
-from app.config import CacheKind, Environment, QueueKind, Settings, StoreKind
+from app.config import CacheKind, Environment, LlmProvider, QueueKind, Settings, StoreKind
 from app.content.cache import ArtifactCache
 from app.content.extractive import ExtractiveGenerator
 from app.content.pipeline import Pipeline, StepPolicy
 from app.errors import install_error_handlers
 from app.jobs.queue import Step, StepResult, TaskQueue
 from app.jobs.service import JobsService
+from app.limits.quotas import Quotas
+from app.limits.rate import RateLimiter, RateLimits, Window
+from app.limits.usage import UsageRecordingStore
+from app.llm.engine import LlmGenerator
 from app.llm.generator import Generator
+from app.observability import endpoints as metrics_endpoint
+from app.observability.jobs import JobsInFlight, MeteredJobStore
+from app.observability.logging import configure_logging
+from app.observability.metrics import Metrics
+from app.observability.middleware import RequestTelemetryMiddleware
+from app.observability.sentry import close_sentry, init_sentry, set_provider
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +59,22 @@ VERSION = "0.1.0"
 def create_app(settings: Settings | None = None, *, generator: Generator | None = None) -> FastAPI:
     """Build the app. ``generator`` replaces the configured engine (tests inject one, as httpx takes a transport)."""
     settings = settings or Settings()
+    configure_logging(project=settings.google_cloud_project)
+    metrics = Metrics(multiprocess_dir=settings.prometheus_multiproc_dir)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Services]]:
         async with AsyncExitStack() as stack:
-            services = await build_services(settings, stack, generator)
+            stack.callback(metrics.close)
+            if settings.sentry_dsn is not None:
+                init_sentry(
+                    dsn=settings.sentry_dsn.get_secret_value(),
+                    environment=settings.sentry_environment or settings.environment.value,
+                    release=settings.sentry_release or f"content-factory@{VERSION}",
+                )
+                stack.callback(close_sentry)
+            services = await build_services(settings, stack, generator, metrics=metrics)
+            set_provider(services.pipeline.generator.provider)
             if isinstance(services.queue, InlineQueue):
                 resumed = await services.pipeline.resume(services.queue)
                 if resumed:
@@ -60,36 +87,71 @@ def create_app(settings: Settings | None = None, *, generator: Generator | None 
         version=VERSION,
         description="Turns a topic or a source text into study materials, generated as asynchronous jobs.",
         lifespan=lifespan,
-        docs_url=None if production else "/docs",
+        docs_url=None,  # served offline by app.api.docs, outside production
         redoc_url=None,
         openapi_url=None if production else "/openapi.json",
     )
     install_error_handlers(app)
+    install_openapi(app)
+    if not production:
+        install_docs(app)
     app.include_router(health.router)
     app.include_router(content_types.router)
     app.include_router(jobs.router)
+    app.include_router(admin.router)
     app.include_router(internal.router)
+    app.include_router(metrics_endpoint.router)
+    app.state.metrics = metrics
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["X-API-Key", "Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
-            expose_headers=["Location", "X-Request-ID"],
+            expose_headers=[
+                "Location",
+                "X-Request-ID",
+                "Retry-After",
+                "X-RateLimit-Limit",
+                "X-RateLimit-Remaining",
+                "X-RateLimit-Reset",
+            ],
         )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestTelemetryMiddleware, metrics=metrics)  # inside RequestId: it logs the id
     app.add_middleware(RequestIdMiddleware)
+    # Outermost: security headers on every response, the other middlewares' refusals included.
+    app.add_middleware(EdgeSecurityMiddleware, production=production, max_header_bytes=settings.max_header_bytes)
     return app
 
 
-async def build_services(settings: Settings, stack: AsyncExitStack, generator: Generator | None = None) -> Services:
-    """The adapters the settings name, wired together; each is closed when ``stack`` unwinds."""
-    store: SqliteStore | FirestoreStore
+async def open_store(settings: Settings) -> SqliteStore | FirestoreStore:
+    """The job and key store the settings name (also used by ``python -m app keys``)."""
     if settings.store is StoreKind.FIRESTORE:
         assert settings.google_cloud_project is not None  # Settings checked it
-        store = FirestoreStore.open(settings.google_cloud_project, settings.firestore_database)
-    else:
-        store = await SqliteStore.open(settings.sqlite_path)
+        return FirestoreStore.open(settings.google_cloud_project, settings.firestore_database)
+    return await SqliteStore.open(settings.sqlite_path)
+
+
+def open_rate_limiter(settings: Settings, metrics: Metrics) -> RateLimiter:
+    limits = RateLimits(settings.rate_limit_per_ip, settings.rate_limit_per_key, settings.rate_limit_reads)
+
+    def refused(window: Window) -> None:
+        metrics.rate_limited(scope=window)
+
+    if settings.rate_limits_in_redis:
+        return RateLimiter.in_redis(
+            settings.redis_url, limits, on_storage_error=settings.rate_limit_on_storage_error, on_refused=refused
+        )
+    return RateLimiter.in_memory(limits, on_refused=refused)
+
+
+async def build_services(
+    settings: Settings, stack: AsyncExitStack, generator: Generator | None = None, *, metrics: Metrics | None = None
+) -> Services:
+    """The adapters the settings name, wired together; each is closed when ``stack`` unwinds."""
+    metrics = metrics or Metrics()
+    store = await open_store(settings)
     stack.push_async_callback(store.close)
 
     generated = await bootstrap_admin_key(
@@ -109,12 +171,21 @@ async def build_services(settings: Settings, stack: AsyncExitStack, generator: G
         cache = MemoryCache(ttl_seconds=settings.cache_ttl_seconds, max_entries=settings.cache_max_entries)
     stack.push_async_callback(cache.close)
 
-    generator = generator or ExtractiveGenerator()
+    if generator is None and settings.llm_provider is LlmProvider.EXTRACTIVE:
+        generator = ExtractiveGenerator()
+    elif generator is None:
+        llm = LlmGenerator.from_settings(settings, cache, metrics)
+        stack.push_async_callback(llm.close)
+        generator = llm
+    metrics.prepare(provider=generator.provider, model=generator.model, queue=settings.queue.value)
+    jobs_store = MeteredJobStore(store, metrics)  # counts jobs created and finished as they are committed
+    quotas = Quotas(store)
     pipeline = Pipeline(
-        store=store,
+        store=UsageRecordingStore(jobs_store, quotas),  # each finished step's tokens count against its key
         cache=cache,
         generator=generator,
         policy=StepPolicy(max_attempts=settings.step_max_attempts, lease_seconds=settings.step_lease_seconds),
+        metrics=metrics,
     )
     worker_secret = settings.worker_secret.get_secret_value() if settings.worker_secret else None
 
@@ -128,6 +199,7 @@ async def build_services(settings: Settings, stack: AsyncExitStack, generator: G
             worker_secret=worker_secret,
             dispatch_deadline_seconds=settings.task_dispatch_deadline_seconds,
             emulator_host=settings.cloud_tasks_emulator_host,
+            metrics=metrics,
         )
     else:
 
@@ -143,14 +215,39 @@ async def build_services(settings: Settings, stack: AsyncExitStack, generator: G
     stack.push_async_callback(queue.close)  # closed first: no step runs on a closed store
 
     http = await stack.enter_async_context(httpx.AsyncClient())
+    limiter = open_rate_limiter(settings, metrics)
+    stack.push_async_callback(limiter.close)
+    id_tokens = None
+    if settings.identity_project:
+        id_tokens = IdTokenVerifier(
+            project=settings.identity_project,
+            certs=SigningCerts(settings.identity_certs_url, http),
+            accept_emulator_tokens=settings.firebase_auth_emulator_host is not None,
+            daily_token_budget=settings.daily_token_budget,
+        )
+    authenticator = Authenticator(
+        store,
+        settings.pepper,
+        settings.key_cache_seconds,
+        id_tokens=id_tokens,
+        daily_token_budget=settings.daily_token_budget,
+    )
     return Services(
         settings=settings,
-        store=store,
+        store=jobs_store,
         cache=cache,
         queue=queue,
         pipeline=pipeline,
-        jobs=JobsService(store=store, queue=queue, generator=generator, job_ttl=timedelta(days=settings.job_ttl_days)),
-        authenticator=Authenticator(store, settings.pepper, settings.key_cache_seconds),
+        jobs=JobsService(
+            store=jobs_store,
+            queue=queue,
+            generator=generator,
+            job_ttl=timedelta(days=settings.job_ttl_days),
+            admission=quotas,
+        ),
+        authenticator=authenticator,
+        access=Access(authenticator, limiter, settings.trusted_proxy_hops),
+        key_admin=KeyAdmin(store, settings.pepper, forget=authenticator.forget),
         worker_auth=WorkerAuth(
             audience=settings.worker_base_url.rstrip("/") if settings.worker_base_url else None,
             service_account=settings.tasks_service_account,
@@ -158,4 +255,6 @@ async def build_services(settings: Settings, stack: AsyncExitStack, generator: G
             certs_url=settings.oidc_certs_url,
             http=http,
         ),
+        metrics=metrics,
+        jobs_in_flight=JobsInFlight(jobs_store, metrics),
     )

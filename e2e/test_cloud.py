@@ -53,6 +53,10 @@ class Cloud:
                 "CF_WORKER_SECRET": SECRET,
                 "CF_CACHE": "redis",
                 "CF_REDIS_URL": self.redis.url,
+                # Counters live in the session's shared Redis: limits these tests never reach (tests/limits tests them).
+                "CF_RATE_LIMIT_PER_IP": "100000/minute",
+                "CF_RATE_LIMIT_PER_KEY": "100000/minute",
+                "CF_RATE_LIMIT_READS": "100000/minute",
                 "E2E_GENERATION_LOG": str(self.generations),
                 **extra,
             }

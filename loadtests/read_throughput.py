@@ -34,7 +34,12 @@ def run(seconds: int = 5, rounds: int = 3, connections: int = 16) -> dict[str, f
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (apt-get install wrk)")
     with tempfile.TemporaryDirectory() as tmp:
-        env = {"CF_SQLITE_PATH": f"{tmp}/bench.db", "CF_BOOTSTRAP_ADMIN_KEY": KEY, "CF_ENVIRONMENT": "test"}
+        env = {
+            "CF_SQLITE_PATH": f"{tmp}/bench.db",
+            "CF_BOOTSTRAP_ADMIN_KEY": KEY,
+            "CF_ENVIRONMENT": "test",
+            "CF_RATE_LIMIT_READS": "1000000/second",  # the limiter runs on every read, but never refuses one
+        }
         service = Server(env, Path(tmp) / "service.log")
         hello = Server({}, Path(tmp) / "hello.log", factory="loadtests.hello_app:create_hello_app", ready_path="/hello")
         try:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
 
 from app.config import Settings
 from app.content.catalogue import ALL_ARTIFACTS, ArtifactOptions, ArtifactType
@@ -21,9 +22,11 @@ from app.content.models import Outline
 from app.llm.generator import GenerationInput, GenerationTask
 from app.main import create_app
 from loadtests import read_throughput
+from tests.fakellm import FakeLLM, Mode
 
 TEXTS = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "texts"
 KEY = "cf_bench_key_abcdefghijklmnopqrstuvwxyz0123456789ABCD"
+LLM_LATENCY = 0.3
 
 
 def long_text() -> str:
@@ -52,7 +55,10 @@ async def engine_once(text: str) -> dict[str, float]:
 async def job_once(text: str, tmp: Path, n: int) -> float:
     """Wall time from POST to a succeeded eight-artifact job, over ASGI in this process."""
     settings = Settings(sqlite_path=tmp / f"job{n}.db", bootstrap_admin_key=KEY, environment="test")
-    app = create_app(settings)
+    return await timed_job(create_app(settings), text)
+
+
+async def timed_job(app: FastAPI, text: str) -> float:
     async with LifespanManager(app) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(
@@ -71,6 +77,20 @@ async def job_once(text: str, tmp: Path, n: int) -> float:
             return elapsed
 
 
+async def llm_job(text: str, tmp: Path, fake: FakeLLM, concurrency: int, n: int) -> float:
+    """Wall time of an eight-artifact job on the OpenAI protocol, the fake server answering after its latency."""
+    settings = Settings(
+        sqlite_path=tmp / f"llm{concurrency}-{n}.db",
+        bootstrap_admin_key=KEY,
+        environment="test",
+        llm_provider="openai",
+        llm_model="bench-model",
+        llm_base_url=fake.openai_url,
+        step_concurrency=concurrency,
+    )
+    return await timed_job(create_app(settings), f"{text}\n\nRun {concurrency}-{n}.")
+
+
 async def main(rounds: int, throughput_seconds: int) -> None:
     text = long_text()
     print(f"Offline engine on a {len(text.split()):,}-word text, median of {rounds} cold runs (seconds):")
@@ -84,6 +104,15 @@ async def main(rounds: int, throughput_seconds: int) -> None:
         # Each job gets its own store and a distinct text, so nothing comes from a cache.
         walls = [await job_once(f"{text}\n\nRun {n}.", Path(tmp), n) for n in range(rounds)]
     print(f"\nEight-artifact job in process (POST to succeeded), median of {rounds}: {statistics.median(walls):.3f} s")
+
+    with tempfile.TemporaryDirectory() as tmp, FakeLLM(default=Mode.SLOW, latency=LLM_LATENCY) as fake:
+        article = sorted(TEXTS.glob("*.txt"))[0].read_text()
+        one = [await llm_job(article, Path(tmp), fake, 1, n) for n in range(rounds)]
+        four = [await llm_job(article, Path(tmp), fake, 4, n) for n in range(rounds)]
+    print(f"\nEight-artifact job on a provider answering in {LLM_LATENCY} s (fake server, OpenAI protocol), median:")
+    print(f"  steps one at a time (baseline)  {statistics.median(one):8.3f} s")
+    print(f"  CF_STEP_CONCURRENCY=4           {statistics.median(four):8.3f} s")
+    print(f"  speed-up                        {statistics.median(one) / statistics.median(four):8.2f}x")
 
     if shutil.which("wrk") is None:
         print("\nRead throughput: skipped (wrk is not installed)")

@@ -5,4 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/services/install.sh
 bash scripts/lint.sh
+# Security lint: no medium or high severity finding in the service's code (justify exceptions with # nosec BXXX).
+.venv/bin/bandit -q -r app --severity-level medium
 .venv/bin/pytest "$@"

@@ -30,6 +30,10 @@ def make_settings(tmp_path: Path) -> MakeSettings:
             "bootstrap_admin_key": ADMIN_KEY,
             "step_retry_base_seconds": 0.01,
             "step_retry_max_seconds": 0.05,
+            # Polling a job must not trip a limit; the rate-limit tests set the limits they test.
+            "rate_limit_per_ip": "100000/minute",
+            "rate_limit_per_key": "100000/minute",
+            "rate_limit_reads": "100000/minute",
             **overrides,
         }
         return Settings(**values)

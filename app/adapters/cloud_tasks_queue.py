@@ -25,6 +25,7 @@ from google.protobuf import duration_pb2
 
 from app.errors import ServiceUnavailable
 from app.jobs.queue import Step
+from app.observability.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,9 @@ class CloudTasksQueue:
         service_account: str | None,
         worker_secret: str | None,
         dispatch_deadline_seconds: int,
+        metrics: Metrics | None = None,
     ) -> None:
+        self._metrics = metrics
         self._client = client
         self._queue = queue
         self._url = worker_base_url.rstrip("/") + WORKER_PATH
@@ -61,6 +64,7 @@ class CloudTasksQueue:
         worker_secret: str | None,
         dispatch_deadline_seconds: int,
         emulator_host: str | None,
+        metrics: Metrics | None = None,
     ) -> CloudTasksQueue:
         if emulator_host:
             channel = grpc.aio.insecure_channel(emulator_host)
@@ -75,6 +79,7 @@ class CloudTasksQueue:
             service_account=service_account,
             worker_secret=worker_secret,
             dispatch_deadline_seconds=dispatch_deadline_seconds,
+            metrics=metrics,
         )
 
     async def enqueue(self, steps: Sequence[Step]) -> None:
@@ -107,6 +112,8 @@ class CloudTasksQueue:
             log.info("task %s already exists", step.task_name)
         except gexc.GoogleAPICallError as exc:
             log.error("could not enqueue %s: %s", step.task_name, exc)
+            if self._metrics is not None:
+                self._metrics.enqueue_failed(queue="cloudtasks")
             raise ServiceUnavailable(
                 "The task queue is unavailable; try again shortly.",
                 code="queue_unavailable",

@@ -6,6 +6,9 @@ Layout:
     jobs/{job_id}/artifacts/{type}     an artifact's content and provenance
     idempotency/{sha256(owner, key)}   job_id: makes (owner, Idempotency-Key) unique
     api_keys/{key_id}                  a hashed API key
+    key_usage/{day}_{sha(subject)}_{n} one of USAGE_SHARDS counters of a key's (or user's) tokens on a UTC day;
+                                       a random shard per write keeps each document far below ~1 write/s,
+                                       a read sums them in one batch get; expires_at (TTL field) clears old days
 
 Every change to a job runs in a transaction that rewrites only ``status`` and ``state`` (never the source text in
 ``request``). A job takes about three writes per artifact spread over its run, well inside Firestore's
@@ -17,8 +20,10 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import secrets
 import weakref
 from collections.abc import Callable
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVar
 
 from google.api_core import exceptions as gexc
@@ -34,6 +39,7 @@ from app.jobs.store import PageCursor
 T = TypeVar("T")
 
 JOBS, ARTIFACTS, IDEMPOTENCY, KEYS = "jobs", "artifacts", "idempotency", "api_keys"
+USAGE, USAGE_SHARDS, USAGE_KEPT_DAYS = "key_usage", 8, 3
 _UNFINISHED = [s.value for s in JobStatus if s not in FINISHED_JOBS]
 # Steps of one job update its document concurrently. The client retries an aborted transaction at once, keeping
 # its place in line; past that, whole transactions are retried with jittered backoff so contenders spread out.
@@ -190,6 +196,47 @@ class FirestoreStore:
     async def count_keys(self) -> int:
         result = await self._client.collection(KEYS).count().get()
         return int(result[0][0].value)
+
+    async def list_keys(self, *, limit: int, after: str | None) -> list[ApiKey]:
+        query = self._client.collection(KEYS).order_by("__name__")
+        if after is not None:
+            query = query.start_after({"__name__": after})
+        return [ApiKey.model_validate(s.to_dict()) async for s in query.limit(limit).stream()]
+
+    async def revoke_key(self, key_id: str, at: datetime, *, replaced_by: str | None = None) -> ApiKey | None:
+        ref = self._client.collection(KEYS).document(key_id)
+
+        @firestore.async_transactional
+        async def revoke(transaction: firestore.AsyncTransaction) -> ApiKey | None:
+            snapshot = await ref.get(transaction=transaction)
+            if not snapshot.exists:
+                return None
+            key = ApiKey.model_validate(snapshot.to_dict())
+            if key.revoked_at is None or key.revoked_at > at:
+                key.revoked_at = at
+            key.replaced_by = replaced_by or key.replaced_by
+            transaction.set(ref, key.model_dump(mode="json"))
+            return key
+
+        result: ApiKey | None = await revoke(self._client.transaction())
+        return result
+
+    async def add_usage(self, subject: str, day: date, tokens: int) -> None:
+        shard = self._usage_refs(subject, day)[secrets.randbelow(USAGE_SHARDS)]
+        expires = datetime.combine(day + timedelta(days=USAGE_KEPT_DAYS), time(), UTC)
+        await shard.set({"tokens": firestore.Increment(tokens), "expires_at": expires}, merge=True)
+
+    async def usage(self, subject: str, day: date) -> int:
+        total = 0
+        async for snapshot in self._client.get_all(self._usage_refs(subject, day)):
+            if snapshot.exists:
+                total += int(snapshot.get("tokens") or 0)
+        return total
+
+    def _usage_refs(self, subject: str, day: date) -> list[Any]:
+        digest = hashlib.sha256(subject.encode()).hexdigest()[:32]
+        usage = self._client.collection(USAGE)
+        return [usage.document(f"{day.isoformat()}_{digest}_{n}") for n in range(USAGE_SHARDS)]
 
     def _idempotency_ref(self, owner: str, key: str) -> Any:
         digest = hashlib.sha256(f"{owner}\x00{key}".encode()).hexdigest()

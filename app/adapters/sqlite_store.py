@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections import OrderedDict
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -46,6 +46,12 @@ CREATE TABLE IF NOT EXISTS artifacts (
 CREATE TABLE IF NOT EXISTS api_keys (
     id TEXT PRIMARY KEY,
     data TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS key_usage (
+    subject TEXT NOT NULL,
+    day TEXT NOT NULL,
+    tokens INTEGER NOT NULL,
+    PRIMARY KEY (subject, day)
 );
 """
 
@@ -125,7 +131,7 @@ class SqliteStore:
             stamp = _stamp(after.created_at)
             clauses.append("(created_at < ? OR (created_at = ? AND id < ?))")
             params += [stamp, stamp, after.job_id]
-        sql = f"SELECT data FROM jobs WHERE {' AND '.join(clauses)} ORDER BY created_at DESC, id DESC LIMIT ?"  # noqa: S608 — clauses are fixed strings
+        sql = f"SELECT data FROM jobs WHERE {' AND '.join(clauses)} ORDER BY created_at DESC, id DESC LIMIT ?"  # noqa: S608  # nosec B608 — clauses are fixed strings
         rows = await self._fetch_all(sql, (*params, limit))
         return [Job.model_validate_json(row[0]) for row in rows]
 
@@ -166,7 +172,7 @@ class SqliteStore:
     async def unfinished_jobs(self, limit: int) -> list[Job]:
         marks = ", ".join("?" for _ in _UNFINISHED)
         rows = await self._fetch_all(
-            f"SELECT data FROM jobs WHERE status IN ({marks}) ORDER BY created_at LIMIT ?",  # noqa: S608
+            f"SELECT data FROM jobs WHERE status IN ({marks}) ORDER BY created_at LIMIT ?",  # noqa: S608  # nosec B608 — fixed placeholders
             (*_UNFINISHED, limit),
         )
         return [Job.model_validate_json(row[0]) for row in rows]
@@ -202,6 +208,38 @@ class SqliteStore:
 
     async def count_keys(self) -> int:
         row = await self._fetch_one("SELECT COUNT(*) FROM api_keys")
+        return int(row[0]) if row else 0
+
+    async def list_keys(self, *, limit: int, after: str | None) -> list[ApiKey]:
+        rows = await self._fetch_all(
+            "SELECT data FROM api_keys WHERE id > ? ORDER BY id LIMIT ?", ("" if after is None else after, limit)
+        )
+        return [ApiKey.model_validate_json(row[0]) for row in rows]
+
+    async def revoke_key(self, key_id: str, at: datetime, *, replaced_by: str | None = None) -> ApiKey | None:
+        async with self._write_lock:
+            row = await self._fetch_one("SELECT data FROM api_keys WHERE id = ?", (key_id,))
+            if row is None:
+                return None
+            key = ApiKey.model_validate_json(row[0])
+            if key.revoked_at is None or key.revoked_at > at:
+                key.revoked_at = at
+            key.replaced_by = replaced_by or key.replaced_by
+            await self._db.execute("UPDATE api_keys SET data = ? WHERE id = ?", (key.model_dump_json(), key_id))
+        return key
+
+    async def add_usage(self, subject: str, day: date, tokens: int) -> None:
+        async with self._write_lock:
+            await self._db.execute(
+                "INSERT INTO key_usage (subject, day, tokens) VALUES (?, ?, ?) "
+                "ON CONFLICT (subject, day) DO UPDATE SET tokens = tokens + excluded.tokens",
+                (subject, day.isoformat(), tokens),
+            )
+
+    async def usage(self, subject: str, day: date) -> int:
+        row = await self._fetch_one(
+            "SELECT tokens FROM key_usage WHERE subject = ? AND day = ?", (subject, day.isoformat())
+        )
         return int(row[0]) if row else 0
 
     # --- plumbing --------------------------------------------------------------------------------------------

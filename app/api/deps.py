@@ -1,6 +1,7 @@
 """What routes depend on, as one-line ``Annotated`` aliases over the lifespan's services.
 
-Each route takes a single dependency (``Reader``, ``Writer`` or ``Anyone``): FastAPI resolves every node of a
+Each route takes a single dependency (``Reader``, ``Writer``, ``Generating``, ``Admin`` or ``Anyone``): FastAPI
+resolves every node of a
 dependency graph on every request, so a flat graph keeps the per-request cost down.
 """
 
@@ -9,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request, Security
-from fastapi.security import APIKeyHeader
+from fastapi import Depends, Request
 
+from app.api.access import Access
+from app.auth.admin import KeyAdmin
 from app.auth.models import Principal, Scope
-from app.auth.service import Authenticator, require_scope
+from app.auth.service import Authenticator
 from app.auth.worker import WorkerAuth
 from app.config import Settings
 from app.content.cache import ArtifactCache
@@ -21,6 +23,9 @@ from app.content.pipeline import Pipeline
 from app.jobs.queue import TaskQueue
 from app.jobs.service import JobsService
 from app.jobs.store import JobStore
+from app.limits.rate import Traffic
+from app.observability.jobs import JobsInFlight
+from app.observability.metrics import Metrics
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +39,11 @@ class Services:
     pipeline: Pipeline
     jobs: JobsService
     authenticator: Authenticator
+    access: Access
+    key_admin: KeyAdmin
     worker_auth: WorkerAuth
+    metrics: Metrics
+    jobs_in_flight: JobsInFlight
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,20 +69,23 @@ async def get_services(request: Request) -> Services:
 
 ServicesDep = Annotated[Services, Depends(get_services)]
 
-_api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="Your Content Factory API key.")
 
+class Authenticate:
+    """The dependency of every ``/v1`` route: its credential (``X-API-Key`` or ``Authorization: Bearer``), scope
+    and rate limits (``app.api.access``). It reads the headers itself, so it is one node of the graph; the OpenAPI
+    document lists the credentials of every route that uses it (``app.api.docs``)."""
 
-def _caller(scope: Scope | None) -> object:
-    async def authenticate(request: Request, key: Annotated[str | None, Security(_api_key)]) -> Caller:
+    def __init__(self, scope: Scope | None, traffic: Traffic = Traffic.READ) -> None:
+        self.scope = scope
+        self.traffic = traffic
+
+    async def __call__(self, request: Request) -> Caller:
         services = services_of(request)
-        principal = await services.authenticator.authenticate(key)
-        if scope is not None:
-            require_scope(principal, scope)
-        return Caller(principal, services)
-
-    return Depends(authenticate)
+        return Caller(await services.access.admit(request, self.scope, self.traffic), services)
 
 
-Anyone = Annotated[Caller, _caller(None)]
-Reader = Annotated[Caller, _caller(Scope.JOBS_READ)]
-Writer = Annotated[Caller, _caller(Scope.JOBS_WRITE)]
+Anyone = Annotated[Caller, Depends(Authenticate(None))]
+Reader = Annotated[Caller, Depends(Authenticate(Scope.JOBS_READ))]
+Writer = Annotated[Caller, Depends(Authenticate(Scope.JOBS_WRITE))]
+Generating = Annotated[Caller, Depends(Authenticate(Scope.JOBS_WRITE, Traffic.GENERATION))]  # also per IP
+Admin = Annotated[Caller, Depends(Authenticate(Scope.ADMIN))]

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 
-from app.api.deps import Reader, Writer
+from app.api.deps import Generating, Reader, Writer
 from app.content.catalogue import ArtifactType
 from app.jobs.models import JobStatus
 from app.jobs.schemas import ArtifactPublic, GeneratedBy, JobCreate, JobPage, JobPublic
@@ -46,7 +46,7 @@ _ERRORS: dict[int | str, dict[str, object]] = {
 )
 async def create_job(
     body: JobCreate,
-    caller: Writer,
+    caller: Generating,
     request: Request,
     response: Response,
     idempotency_key: IdempotencyKey = None,
@@ -57,7 +57,9 @@ async def create_job(
     return JobPublic.of(job)
 
 
-@router.get("", response_model=JobPage, responses=_ERRORS)
+@router.get(
+    "", response_model=JobPage, responses={**_ERRORS, 400: {"description": "The cursor is not one this API issued"}}
+)
 async def list_jobs(
     caller: Reader,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
@@ -103,7 +105,7 @@ async def cancel_job(job_id: JobId, caller: Writer) -> JobPublic:
     response_model=JobPublic,
     responses={**_ERRORS, 409: {"description": "Only partial, failed or cancelled jobs can be retried"}},
 )
-async def retry_job(job_id: JobId, caller: Writer) -> JobPublic:
+async def retry_job(job_id: JobId, caller: Generating) -> JobPublic:
     return JobPublic.of(await caller.jobs.retry(caller.principal, job_id))
 
 

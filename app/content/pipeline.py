@@ -7,7 +7,7 @@ name on the artifact and answers with an outcome; it raises only when the store 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,6 +21,9 @@ from app.jobs.models import ErrorInfo, Job, StoredArtifact
 from app.jobs.queue import Outcome, Step, StepResult, TaskQueue
 from app.jobs.store import JobStore
 from app.llm.generator import GenerationError, GenerationTask, Generator, Usage
+from app.observability.metrics import Metrics
+from app.observability.sentry import breadcrumb
+from app.observability.steps import observe_step
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +40,15 @@ class Pipeline:
     cache: ArtifactCache
     generator: Generator
     policy: StepPolicy
+    metrics: Metrics = field(default_factory=Metrics)  # the app passes its own; a default suits unit tests
 
     async def run_step(self, step: Step, queue: TaskQueue) -> StepResult:
+        with observe_step(self.metrics, step, provider=self.generator.provider) as observation:
+            result = await self._run_step(step, queue)
+            observation.ended(result.outcome)
+            return result
+
+    async def _run_step(self, step: Step, queue: TaskQueue) -> StepResult:
         now = _now()
         claimed = await self.store.update_job(step.job_id, lifecycle.claim_step(step, now, self.policy.lease_seconds))
         if claimed is None:
@@ -61,7 +71,7 @@ class Pipeline:
                     code="retries_exhausted",
                     message=f"Gave up after {claim.attempt} attempts; last error: {exc.message}",
                 )
-            return await self._fail(step, error)
+            return await self._fail(step, error, exc.usage)
         except ValidationError as exc:
             return await self._fail(step, _invalid_output(exc))
         except Exception as exc:
@@ -115,14 +125,28 @@ class Pipeline:
             nonlocal usage
             outline = None if outline_content is None else Outline.model_validate(outline_content)
             task = GenerationTask(artifact=artifact, input=request, controls=controls, outline=outline)
-            generated = await self.generator.generate(task)
+            breadcrumb("generating", artifact=artifact.value)
+            try:
+                generated = await self.generator.generate(task)
+            except GenerationError as exc:
+                if exc.usage is not None:  # a failed generation still spent tokens
+                    self._record_usage(artifact, exc.usage)
+                raise
             usage = generated.usage
+            self._record_usage(artifact, usage)
             return generated.content.model_dump(mode="json")
 
         value, cached = await self.cache.get_or_create(key, generate)
+        self.metrics.cache_lookup(artifact=artifact.value, hit=cached)
+        breadcrumb("cache hit" if cached else "generated", artifact=artifact.value)
         # Cached content is held to the same contract as fresh content.
         content = validate_content(artifact, value, controls).model_dump(mode="json")
         return content, cached, usage if not cached else Usage()
+
+    def _record_usage(self, artifact: ArtifactType, usage: Usage) -> None:
+        self.metrics.llm_usage(
+            provider=self.generator.provider, model=self.generator.model, artifact=artifact.value, usage=usage
+        )
 
     async def _outline(self, job_id: str) -> dict[str, Any]:
         stored = await self.store.get_artifact(job_id, ArtifactType.OUTLINE)
@@ -130,8 +154,8 @@ class Pipeline:
             raise GenerationError("The job's outline is missing.", code="outline_missing")
         return stored.content
 
-    async def _fail(self, step: Step, error: ErrorInfo) -> StepResult:
-        await self.store.update_job(step.job_id, lifecycle.record_failure(step, _now(), error))
+    async def _fail(self, step: Step, error: ErrorInfo, usage: Usage | None = None) -> StepResult:
+        await self.store.update_job(step.job_id, lifecycle.record_failure(step, _now(), error, usage))
         return StepResult(Outcome.FAILED, reason=error.message)
 
     async def resume(self, queue: TaskQueue, *, limit: int = 10_000) -> int:

@@ -88,6 +88,7 @@ class StepState(BaseModel):
 class Job(BaseModel):
     id: str
     owner: str
+    key_id: str | None = None  # the key (or ``uid:<uid>``) that created the job: its token usage counts there
     request: JobRequest
     request_hash: str
     idempotency_key: str | None = None
@@ -107,7 +108,7 @@ class Job(BaseModel):
             input_tokens=sum(u.input_tokens for u in used),
             output_tokens=sum(u.output_tokens for u in used),
             llm_calls=sum(u.llm_calls for u in used),
-            cost_usd=round(sum(u.cost_usd for u in used), 6),
+            cost_usd=round(sum(u.cost_usd for u in used), 8),
         )
 
     def refresh(self, now: datetime) -> None:

@@ -7,8 +7,10 @@ import binascii
 import hashlib
 import json
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from app.auth.models import Principal
 from app.content.catalogue import ALL_ARTIFACTS, ArtifactOptions, ArtifactType
@@ -23,12 +25,19 @@ from app.llm.generator import Generator
 RETRYABLE = frozenset({JobStatus.PARTIAL, JobStatus.FAILED, JobStatus.CANCELLED})
 
 
+class Admission(Protocol):
+    """Refuses work before any model is called (the daily token quota, ``app.limits.quotas``)."""
+
+    async def __call__(self, principal: Principal, request: JobRequest, artifacts: Sequence[ArtifactType]) -> None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class JobsService:
     store: JobStore
     queue: TaskQueue
     generator: Generator
     job_ttl: timedelta
+    admission: Admission | None = None
 
     async def create(self, owner: Principal, body: JobCreate, idempotency_key: str | None) -> tuple[Job, bool]:
         """Persist the job, then enqueue its outline. Returns the job and whether it is new."""
@@ -38,12 +47,15 @@ class JobsService:
             existing = await self.store.find_by_idempotency_key(owner.owner, idempotency_key)
             if existing is not None:
                 return await self._replay(existing, fingerprint), False
+        if self.admission is not None:
+            await self.admission(owner, request, request.artifacts)
         await self.generator.check(request.generation_input(), request.artifacts, request.options)
 
         now = datetime.now(UTC)
         job = Job(
             id=f"job_{secrets.token_hex(12)}",
             owner=owner.owner,
+            key_id=owner.key_id,
             request=request,
             request_hash=fingerprint,
             idempotency_key=idempotency_key,
@@ -124,6 +136,9 @@ class JobsService:
                 f"Only partial, failed or cancelled jobs can be retried; this one is {job.status.value}.",
                 code="job_not_retryable",
             )
+        if self.admission is not None:
+            again = [a for a, s in job.steps.items() if s.status in (StepStatus.FAILED, StepStatus.CANCELLED)]
+            await self.admission(owner, job.request, again)
         changed = await self.store.update_job(job_id, lifecycle.retry_failed(datetime.now(UTC)))
         if changed is None:
             raise NotFound(f"No job {job_id!r}.", code="job_not_found")

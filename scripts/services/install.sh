@@ -4,7 +4,9 @@
 #   - the Cloud Tasks emulator (PyPI gcloud-tasks-emulator, which pins protobuf<5) in its own virtualenv,
 #     .services/tasks-venv (git-ignored);
 #   - only where the gcloud SDK has no Firestore emulator jar (or CF_SERVICES_FIRESTORE=npm): the npm
-#     stand-in @firestore-emulator/server in .services/firestore-npm.
+#     stand-in @firestore-emulator/server in .services/firestore-npm;
+#   - prometheus and promtool from Debian's prometheus package (alert-rule checks, the dashboard proof);
+#   - the Firebase Auth emulator (npm firebase-tools) in .services/firebase-tools.
 # Nothing is started here: tests/services/local.py starts each service on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -14,6 +16,8 @@ TASKS_VENV="$SERVICES_DIR/tasks-venv"
 TASKS_EMULATOR_SPEC="gcloud-tasks-emulator==0.6.2"
 FIRESTORE_NPM_DIR="$SERVICES_DIR/firestore-npm"
 FIRESTORE_NPM_SPEC="@firestore-emulator/server@0.3.15"
+FIREBASE_TOOLS_DIR="$SERVICES_DIR/firebase-tools"
+FIREBASE_TOOLS_SPEC="firebase-tools@15.34.2"
 PYTHON="${PYTHON:-python3}"
 export DEBIAN_FRONTEND=noninteractive PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 CLOUDSDK_CORE_DISABLE_PROMPTS=1
 
@@ -84,4 +88,34 @@ if [ "${CF_SERVICES_FIRESTORE:-}" = "npm" ] || [ -z "$jar" ] || [ ! -f "$jar" ];
   fi
 else
   command -v java >/dev/null 2>&1 || { echo "scripts/services/install.sh: the Firestore emulator jar needs java" >&2; exit 1; }
+fi
+
+# 4. prometheus and promtool (Debian's prometheus package): the alert-rule checks and the dashboard proof.
+#    Like redis-server, the package must not start its system daemon (which would listen on every interface).
+install_prometheus() {
+  as_root apt-get install -y -qq --no-install-recommends prometheus >>"$LOG" 2>&1 </dev/null && return 0
+  as_root apt-get update -qq >>"$LOG" 2>&1 </dev/null || return 1
+  as_root apt-get install -y -qq --no-install-recommends prometheus >>"$LOG" 2>&1 </dev/null
+}
+if ! command -v prometheus >/dev/null 2>&1 || ! command -v promtool >/dev/null 2>&1; then
+  added_policy=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    as_root sh -c 'printf "#!/bin/sh\nexit 101\n" > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d'
+    added_policy=1
+  fi
+  status=0
+  install_prometheus || status=$?
+  [ -z "$added_policy" ] || as_root rm -f /usr/sbin/policy-rc.d
+  if [ "$status" -ne 0 ] || ! command -v prometheus >/dev/null 2>&1 || ! command -v promtool >/dev/null 2>&1; then
+    echo "scripts/services/install.sh: could not install prometheus and promtool" >&2
+    cat "$LOG" >&2
+    exit 1
+  fi
+fi
+
+# 5. Firebase Auth emulator (npm firebase-tools, run with node; offline for a demo-* project).
+if [ ! -x "$FIREBASE_TOOLS_DIR/node_modules/.bin/firebase" ]; then
+  command -v npm >/dev/null 2>&1 || { echo "scripts/services/install.sh: the Firebase Auth emulator needs npm" >&2; exit 1; }
+  mkdir -p "$FIREBASE_TOOLS_DIR"
+  run npm install --prefix "$FIREBASE_TOOLS_DIR" --no-audit --no-fund --loglevel=error "$FIREBASE_TOOLS_SPEC"
 fi

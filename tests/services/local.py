@@ -110,6 +110,9 @@ class LocalService:
     def _env(self) -> dict[str, str]:
         return dict(os.environ)
 
+    def _workdir(self) -> Path:
+        return REPO_ROOT
+
     def _ready(self) -> bool:
         """One quick readiness probe; called until it returns True or the startup timeout passes."""
         raise NotImplementedError
@@ -221,7 +224,7 @@ class LocalService:
                 stdout=self._log_file,
                 stderr=subprocess.STDOUT,
                 env=self._env(),
-                cwd=REPO_ROOT,
+                cwd=self._workdir(),
             )
             _LIVE.add(self)  # from now on, stopped at interpreter exit at the latest
         except OSError as exc:
@@ -722,3 +725,91 @@ class CloudTasksEmulator(LocalService):
 
     def _ready(self) -> bool:
         return port_open(self.port)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Firebase Auth emulator
+
+
+def firebase_cli() -> Path | None:
+    """The firebase CLI that install.sh put in ``.services/firebase-tools``, if it did."""
+    cli = SERVICES_DIR / "firebase-tools" / "node_modules" / "firebase-tools" / "lib" / "bin" / "firebase.js"
+    return cli if cli.is_file() else None
+
+
+class FirebaseAuthEmulator(LocalService):
+    """The Firebase Auth emulator (npm firebase-tools, ``emulators:start --only auth``) for a ``demo-*`` project:
+    no credentials, no network. It issues unsigned ID tokens (``alg: none``) for the users it signs up."""
+
+    name = "firebase-auth"
+
+    def __init__(
+        self, *, project: str = "demo-cf-test", port: int | None = None, startup_timeout: float = 90.0
+    ) -> None:
+        super().__init__(port=port, startup_timeout=startup_timeout)
+        self.project = project
+        self._dir = Path(tempfile.mkdtemp(prefix="cf-firebase-"))
+        self._cli: Path | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}"
+
+    def env(self) -> dict[str, str]:
+        """What clients read to talk to the emulator (the app accepts its unsigned tokens only then)."""
+        return {"FIREBASE_AUTH_EMULATOR_HOST": self.host}
+
+    def sign_up(self, email: str, password: str = "correct-horse-battery") -> dict[str, Any]:
+        """Create a user and sign it in: ``{"localId": uid, "idToken": ..., ...}``."""
+        response = httpx.post(
+            f"{self.url}/identitytoolkit.googleapis.com/v1/accounts:signUp",
+            params={"key": "fake-api-key"},
+            json={"email": email, "password": password, "returnSecureToken": True},
+            timeout=10.0,
+        )
+        if response.status_code != 200:
+            raise ServiceError(f"firebase sign-up: HTTP {response.status_code}: {response.text[:500]}")
+        account: dict[str, Any] = response.json()
+        return account
+
+    def reset(self) -> None:
+        """Delete every user of the project."""
+        response = httpx.delete(f"{self.url}/emulator/v1/projects/{self.project}/accounts", timeout=10.0)
+        if response.status_code >= 300:
+            raise ServiceError(f"firebase reset: HTTP {response.status_code}: {response.text[:500]}")
+
+    def stop(self) -> None:
+        super().stop()
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+    def _check_installed(self) -> None:
+        self._cli = firebase_cli()
+        if self._cli is None or shutil.which("node") is None:
+            raise ServiceNotInstalled(f"no firebase-tools (or no node); {INSTALL_HINT}")
+
+    def _env(self) -> dict[str, str]:
+        # CI=true skips the CLI's message-of-the-day fetch, which waits on the network.
+        return {**os.environ, "CI": "true", "NO_UPDATE_NOTIFIER": "1", "HOME": str(self._dir)}
+
+    def _workdir(self) -> Path:
+        return self._dir  # the CLI may leave *-debug.log files in its working directory
+
+    def _command(self, port: int) -> list[str]:
+        assert self._cli is not None
+        local = {"host": LOOPBACK}
+        config = {
+            "emulators": {
+                "auth": {**local, "port": port},
+                "hub": {**local, "port": free_port()},
+                "logging": {**local, "port": free_port()},
+                "ui": {"enabled": False},
+            }
+        }
+        config_path = self._dir / "firebase.json"
+        config_path.write_text(json.dumps(config))
+        return ["node", str(self._cli), "emulators:start", "--only", "auth", "--project", self.project,
+                "--config", str(config_path)]  # fmt: skip
+
+    def _ready(self) -> bool:
+        response = httpx.get(f"{self.url}/", timeout=1.0)
+        return response.status_code == 200 and bool(response.json().get("authEmulator", {}).get("ready"))

@@ -1,0 +1,103 @@
+"""Security headers on every response, and limits on request headers, at the outermost edge of the app.
+
+Every response, errors and 404s included, gets the headers below: a Content-Security-Policy for its kind
+(``default-src 'none'; frame-ancestors 'none'`` for JSON and everything else; same-origin scripts, styles and
+images for the self-hosted docs page), ``no-store`` caching unless the response chose its own (static docs assets),
+HSTS in production, and the ``X-RateLimit-*`` verdict that ``app.api.access`` left in the request scope. A 500 is
+sent by Starlette from outside every middleware, so its handler copies the static headers from the scope.
+
+Requests whose headers exceed ``CF_MAX_HEADER_BYTES`` (or 100 fields) get 431, query strings over 8 KiB 414.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.api.access import RATE_LIMIT_STATE
+from app.errors import error_response
+from app.limits.rate import Verdict
+
+JSON_CSP = "default-src 'none'; frame-ancestors 'none'"
+DOCS_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+)
+HSTS = "max-age=63072000; includeSubDomains"
+MAX_HEADER_FIELDS = 100
+MAX_QUERY_BYTES = 8192  # above the longest valid query: a 512-character cursor, percent-encoded
+
+_COMMON = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Permissions-Policy": "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+
+
+def static_headers(*, production: bool) -> dict[str, str]:
+    """The headers every response carries, as for a JSON response."""
+    headers = {**_COMMON, "Content-Security-Policy": JSON_CSP, "Cache-Control": "no-store"}
+    if production:
+        headers["Strict-Transport-Security"] = HSTS
+    return headers
+
+
+class EdgeSecurityMiddleware:
+    def __init__(self, app: ASGIApp, *, production: bool, max_header_bytes: int) -> None:
+        self.app = app
+        self.max_header_bytes = max_header_bytes
+        self._static = static_headers(production=production)
+        self._encoded = [(k.lower().encode(), v.encode()) for k, v in self._static.items()]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        state = scope.setdefault("state", {})
+        state["edge_headers"] = self._static
+
+        async def send_secured(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": self._secure(list(message.get("headers", [])), state)}
+            await send(message)
+
+        refusal = self._refusal(scope)
+        if refusal is not None:
+            status, code, text = refusal
+            await error_response(Request(scope), status, code, text)(scope, receive, send_secured)
+            return
+        await self.app(scope, receive, send_secured)
+
+    def _secure(self, headers: list[tuple[bytes, bytes]], state: dict[str, object]) -> list[tuple[bytes, bytes]]:
+        present = {name.lower() for name, _ in headers}
+        html = any(name.lower() == b"content-type" and value.startswith(b"text/html") for name, value in headers)
+        for name, value in self._encoded:
+            if name not in present:
+                if name == b"content-security-policy" and html:
+                    value = DOCS_CSP.encode()
+                headers.append((name, value))
+        verdict = state.get(RATE_LIMIT_STATE)
+        if isinstance(verdict, Verdict):
+            headers += [
+                (k.lower().encode(), v.encode())
+                for k, v in verdict.headers().items()
+                if k.lower().encode() not in present
+            ]
+        return headers
+
+    def _refusal(self, scope: Scope) -> tuple[int, str, str] | None:
+        headers: list[tuple[bytes, bytes]] = scope.get("headers", [])
+        size = sum(len(name) + len(value) + 4 for name, value in headers)
+        if size > self.max_header_bytes or len(headers) > MAX_HEADER_FIELDS:
+            return (
+                431,
+                "request_header_fields_too_large",
+                f"Request headers may take at most {self.max_header_bytes:,} bytes in {MAX_HEADER_FIELDS} fields.",
+            )
+        if len(scope.get("query_string", b"")) > MAX_QUERY_BYTES:
+            return 414, "uri_too_long", f"The query string may take at most {MAX_QUERY_BYTES:,} bytes."
+        return None

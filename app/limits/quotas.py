@@ -1,0 +1,89 @@
+"""Daily token quotas: a key (or user) with a budget may not start work that would take it past the budget.
+
+Before any model is called (job creation, retry), the work's tokens are estimated from the source length and
+the artifacts asked for, and refused with 429 ``quota_exceeded`` when today's recorded usage plus the estimate
+exceeds the budget. Usage is recorded as steps finish (``app.limits.metering``) into per-day counters in the key
+store. Jobs admitted together are each checked against the usage recorded so far, so together they may pass the
+budget by at most their own estimates; the next job after them is refused.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from app.auth.models import Principal
+from app.auth.store import KeyStore
+from app.content.catalogue import ArtifactType
+from app.errors import TooManyRequests
+from app.jobs.models import JobRequest
+
+CHARS_PER_TOKEN = 4  # English prose averages about four characters per token
+PROMPT_TOKENS = 800  # instructions, schema and request details around the source in each prompt
+OUTLINE_TOKENS = 1_500  # the outline, which every other artifact's prompt carries
+# Output tokens per artifact at its default size; counts and minutes scale the per-item ones.
+OUTPUT_TOKENS = {
+    ArtifactType.OUTLINE: OUTLINE_TOKENS,
+    ArtifactType.STUDY_GUIDE: 3_000,
+    ArtifactType.ONE_PAGER: 1_200,
+    ArtifactType.DETAILED_READING: 4_000,
+}
+PER_ITEM_TOKENS = {
+    ArtifactType.FAQ: 120,
+    ArtifactType.FLASHCARDS: 60,
+    ArtifactType.READING_QUESTIONS: 50,
+    ArtifactType.PODCAST_SCRIPT: 250,  # per minute of script
+}
+
+
+def estimate_tokens(request: JobRequest, artifacts: Sequence[ArtifactType]) -> int:
+    """A generous estimate of the tokens generating ``artifacts`` for ``request`` takes, input and output."""
+    text = (request.source_text or "") + (request.topic or "") + (request.focus or "") + (request.audience or "")
+    source = math.ceil(len(text) / CHARS_PER_TOKEN)
+    total = 0
+    for artifact in artifacts:
+        controls = request.options.for_type(artifact)
+        if artifact in PER_ITEM_TOKENS:
+            items = int(controls.get("count") or controls.get("minutes") or 10)
+            output = PER_ITEM_TOKENS[artifact] * items
+        else:
+            output = OUTPUT_TOKENS[artifact]
+        outline = 0 if artifact is ArtifactType.OUTLINE else OUTLINE_TOKENS
+        total += PROMPT_TOKENS + source + outline + output
+    return total
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Quotas:
+    store: KeyStore
+    now: Callable[[], datetime] = field(default=_utcnow)
+
+    async def __call__(self, principal: Principal, request: JobRequest, artifacts: Sequence[ArtifactType]) -> None:
+        """Admit the work, or raise 429 ``quota_exceeded`` (the ``Admission`` of ``JobsService``)."""
+        budget = principal.daily_token_budget
+        if budget is None or not artifacts:
+            return
+        now = self.now()
+        used = await self.store.usage(principal.key_id, now.date())
+        estimate = estimate_tokens(request, artifacts)
+        if used + estimate <= budget:
+            return
+        midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), UTC)
+        wait = max(1, math.ceil((midnight - now).total_seconds()))
+        raise TooManyRequests(
+            f"This job needs about {estimate:,} tokens and {used:,} of today's {budget:,} are used; "
+            "the budget renews at 00:00 UTC.",
+            code="quota_exceeded",
+            details={"budget": budget, "used": used, "estimate": estimate, "resets_at": midnight.isoformat()},
+            headers={"Retry-After": str(wait)},
+        )
+
+    async def record(self, subject: str, tokens: int) -> None:
+        if tokens > 0:
+            await self.store.add_usage(subject, self.now().date(), tokens)

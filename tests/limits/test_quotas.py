@@ -1,0 +1,141 @@
+"""Daily token quotas: refused before any model is called, usage recorded per key as steps finish."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from app.adapters.sqlite_store import SqliteStore
+from app.auth.models import Principal, Scope
+from app.content.catalogue import ALL_ARTIFACTS, ArtifactOptions, ArtifactType
+from app.errors import TooManyRequests
+from app.jobs import lifecycle
+from app.jobs.models import JobRequest
+from app.jobs.queue import Step
+from app.limits.quotas import Quotas, estimate_tokens
+from app.limits.usage import UsageRecordingStore
+from app.llm.generator import Generated, GenerationTask, Usage
+from app.main import create_app
+from tests.api_helpers import wait_for_job
+from tests.conftest import MakeSettings, open_client
+from tests.fixtures.fake_generator import FakeGenerator
+from tests.jobs.test_store_contract import make_job
+
+SOURCE = "Mitochondria produce energy for the cell through respiration."
+# Keys below are made for the owner "admin", so the test client (the bootstrap admin key) can poll their jobs.
+
+
+def test_estimates_grow_with_the_source_and_the_artifacts_asked_for() -> None:
+    short = JobRequest(source_text="x" * 4_000, artifacts=(ArtifactType.OUTLINE,))
+    long = JobRequest(source_text="x" * 40_000, artifacts=(ArtifactType.OUTLINE,))
+    outline = [ArtifactType.OUTLINE]
+    assert estimate_tokens(long, outline) - estimate_tokens(short, outline) == 9_000  # 4 characters a token
+    assert estimate_tokens(short, ALL_ARTIFACTS) > estimate_tokens(short, outline)
+    many = JobRequest(
+        source_text="x",
+        artifacts=(ArtifactType.FLASHCARDS,),
+        options=ArtifactOptions.model_validate({"flashcards": {"count": 50}}),
+    )
+    few = JobRequest(
+        source_text="x",
+        artifacts=(ArtifactType.FLASHCARDS,),
+        options=ArtifactOptions.model_validate({"flashcards": {"count": 5}}),
+    )
+    assert estimate_tokens(many, [ArtifactType.FLASHCARDS]) > estimate_tokens(few, [ArtifactType.FLASHCARDS])
+
+
+async def test_a_job_over_the_budget_is_refused_before_any_model_is_called(make_settings: MakeSettings) -> None:
+    fake = FakeGenerator()
+    async for client in open_client(create_app(make_settings(), generator=fake)):
+        created = await client.post("/v1/admin/keys", json={"owner": "small", "name": "k", "daily_token_budget": 3_000})
+        key = {"X-API-Key": created.json()["key"]}
+        response = await client.post("/v1/jobs", json={"source_text": SOURCE}, headers=key)  # eight artifacts
+        assert response.status_code == 429, response.text
+        error = response.json()["error"]
+        assert error["code"] == "quota_exceeded"
+        assert error["details"]["budget"] == 3_000 and error["details"]["used"] == 0
+        assert error["details"]["estimate"] > 3_000
+        assert 1 <= int(response.headers["retry-after"]) <= 86_400
+        assert sum(fake.calls.values()) == 0
+        assert (await client.get("/v1/jobs", headers=key)).json()["items"] == []
+        assert (
+            await client.post("/v1/jobs", json={"source_text": SOURCE, "artifacts": ["outline"]}, headers=key)
+        ).status_code == 202
+
+
+async def test_usage_is_recorded_per_key_as_steps_finish_and_counts_against_the_budget(
+    make_settings: MakeSettings,
+) -> None:
+    fake = FakeGenerator()  # every generation reports 10 input tokens
+    async for client in open_client(create_app(make_settings(), generator=fake)):
+        outline_only = {"source_text": SOURCE, "artifacts": ["outline"]}
+        budget = estimate_tokens(
+            JobRequest(source_text=SOURCE, artifacts=(ArtifactType.OUTLINE,)), [ArtifactType.OUTLINE]
+        )
+        created = await client.post(
+            "/v1/admin/keys", json={"owner": "admin", "name": "k", "daily_token_budget": budget + 5}
+        )
+        key_id, key = created.json()["id"], {"X-API-Key": created.json()["key"]}
+
+        first = await client.post("/v1/jobs", json=outline_only, headers=key)
+        assert first.status_code == 202
+        await wait_for_job(client, first.json()["id"])
+        assert (await client.get(f"/v1/admin/keys/{key_id}")).json()["tokens_used_today"] == 10
+
+        second = await client.post("/v1/jobs", json=outline_only, headers=key)  # 10 used + estimate > budget
+        assert second.status_code == 429 and second.json()["error"]["details"]["used"] == 10
+        assert fake.calls[ArtifactType.OUTLINE] == 1
+
+
+class CostlyGenerator(FakeGenerator):
+    """Reports 5,000 tokens per artifact it generates."""
+
+    async def generate(self, task: GenerationTask) -> Generated:
+        generated = await super().generate(task)
+        return Generated(content=generated.content, usage=Usage(input_tokens=5_000, llm_calls=1))
+
+
+async def test_retrying_failed_artifacts_is_admitted_against_the_budget_too(make_settings: MakeSettings) -> None:
+    fake = CostlyGenerator(permanent={ArtifactType.FAQ})
+    async for client in open_client(create_app(make_settings(), generator=fake)):
+        request = JobRequest(source_text=SOURCE, artifacts=(ArtifactType.OUTLINE, ArtifactType.FAQ))
+        budget = estimate_tokens(request, request.artifacts)  # the job fits; its outline then uses 5,000
+        created = await client.post(
+            "/v1/admin/keys", json={"owner": "admin", "name": "k", "daily_token_budget": budget}
+        )
+        key = {"X-API-Key": created.json()["key"]}
+        job = (await client.post("/v1/jobs", json={"source_text": SOURCE, "artifacts": ["faq"]}, headers=key)).json()
+        assert (await wait_for_job(client, job["id"]))["status"] == "partial"
+        fake.permanent.clear()
+        retry = await client.post(f"/v1/jobs/{job['id']}/retry", headers=key)
+        assert retry.status_code == 429 and retry.json()["error"]["code"] == "quota_exceeded"
+        assert retry.json()["error"]["details"]["used"] == 5_000
+        assert fake.calls[ArtifactType.FAQ] == 1  # only the first, failed, attempt
+
+
+async def test_usage_of_one_step_is_recorded_once_however_often_it_is_delivered(tmp_path: Path) -> None:
+    store = await SqliteStore.open(tmp_path / "usage.db")
+    try:
+        quotas = Quotas(store)
+        recording = UsageRecordingStore(store, quotas)
+        job = make_job("j1")
+        job.key_id = "key-1"
+        await store.create_job(job)
+        step = Step("j1", ArtifactType.OUTLINE, 0)
+        now = datetime.now(UTC)
+        await recording.update_job("j1", lifecycle.claim_step(step, now, 60))
+        used = Usage(input_tokens=70, output_tokens=30, llm_calls=1)
+        for _ in range(3):  # the first records; a repeated delivery changes nothing
+            await recording.update_job("j1", lifecycle.record_success(step, now, cached=False, usage=used))
+        assert await store.usage("key-1", date.today()) == 100
+        principal = Principal(
+            owner="alice", key_id="key-1", scopes=frozenset({Scope.JOBS_WRITE}), daily_token_budget=100
+        )
+        assert await store.usage("key-1", quotas.now().date()) == 100
+        with pytest.raises(TooManyRequests) as refused:
+            await quotas(principal, job.request, [ArtifactType.FAQ])
+        assert refused.value.code == "quota_exceeded"
+    finally:
+        await store.close()
