@@ -10,16 +10,14 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import httpx
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from app.adapters.cloud_tasks_queue import CloudTasksQueue
-from app.adapters.firestore_store import FirestoreStore
 from app.adapters.inline_queue import InlineQueue
 from app.adapters.memory_cache import MemoryCache
-from app.adapters.redis_cache import RedisCache
 from app.adapters.sqlite_store import SqliteStore
 from app.api import admin, content_types, health, internal, jobs
 from app.api.access import Access
@@ -51,9 +49,16 @@ from app.observability.metrics import Metrics
 from app.observability.middleware import RequestTelemetryMiddleware
 from app.observability.sentry import close_sentry, init_sentry, set_provider
 
+if TYPE_CHECKING:
+    from app.adapters.firestore_store import FirestoreStore
+
 log = logging.getLogger(__name__)
 
 VERSION = "0.1.0"
+
+# _lazy_imports_note: the Google Cloud, Redis and LLM client libraries take seconds to import between them, so
+# each adapter's module is imported only when the settings choose it. An instance on embedded defaults, or a
+# Cloud Run cold start, then pays only for what it runs.
 
 
 def create_app(settings: Settings | None = None, *, generator: Generator | None = None) -> FastAPI:
@@ -95,9 +100,10 @@ def create_app(settings: Settings | None = None, *, generator: Generator | None 
     install_openapi(app)
     if not production:
         install_docs(app)
+    # Routes are matched in order: the job routes, which take the polling traffic, come first.
+    app.include_router(jobs.router)
     app.include_router(health.router)
     app.include_router(content_types.router)
-    app.include_router(jobs.router)
     app.include_router(admin.router)
     app.include_router(internal.router)
     app.include_router(metrics_endpoint.router)
@@ -128,6 +134,8 @@ def create_app(settings: Settings | None = None, *, generator: Generator | None 
 async def open_store(settings: Settings) -> SqliteStore | FirestoreStore:
     """The job and key store the settings name (also used by ``python -m app keys``)."""
     if settings.store is StoreKind.FIRESTORE:
+        from app.adapters.firestore_store import FirestoreStore
+
         assert settings.google_cloud_project is not None  # Settings checked it
         return FirestoreStore.open(settings.google_cloud_project, settings.firestore_database)
     return await SqliteStore.open(settings.sqlite_path)
@@ -164,6 +172,8 @@ async def build_services(
 
     cache: ArtifactCache
     if settings.cache is CacheKind.REDIS:
+        from app.adapters.redis_cache import RedisCache
+
         cache = RedisCache.open(
             settings.redis_url, ttl_seconds=settings.cache_ttl_seconds, lock_seconds=settings.step_lease_seconds
         )
@@ -191,6 +201,8 @@ async def build_services(
 
     queue: TaskQueue
     if settings.queue is QueueKind.CLOUDTASKS:
+        from app.adapters.cloud_tasks_queue import CloudTasksQueue
+
         assert settings.cloud_tasks_queue is not None and settings.worker_base_url is not None
         queue = CloudTasksQueue.open(
             queue=settings.cloud_tasks_queue,
