@@ -13,9 +13,8 @@ import logging
 from collections.abc import Callable
 from typing import TypeVar
 
-from app.content.catalogue import ArtifactType
-from app.jobs.models import Job, JobStatus, StoredArtifact
-from app.jobs.store import JobStore, PageCursor
+from app.jobs.models import Job
+from app.jobs.store import ForwardingJobStore, JobStore
 from app.limits.quotas import Quotas
 
 log = logging.getLogger(__name__)
@@ -23,9 +22,9 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-class UsageRecordingStore:
+class UsageRecordingStore(ForwardingJobStore):
     def __init__(self, store: JobStore, quotas: Quotas) -> None:
-        self._store = store
+        super().__init__(store)
         self._quotas = quotas
 
     async def update_job(self, job_id: str, change: Callable[[Job], T]) -> tuple[Job, T] | None:
@@ -49,35 +48,3 @@ class UsageRecordingStore:
                 except Exception:  # the step is done and stays done; only the quota undercounts
                     log.exception("could not record %d tokens of job %s", tokens, job_id)
         return changed
-
-    async def create_job(self, job: Job) -> Job:
-        return await self._store.create_job(job)
-
-    async def get_job(self, job_id: str) -> Job | None:
-        return await self._store.get_job(job_id)
-
-    async def find_by_idempotency_key(self, owner: str, key: str) -> Job | None:
-        return await self._store.find_by_idempotency_key(owner, key)
-
-    async def list_jobs(
-        self, owner: str, *, status: JobStatus | None, limit: int, after: PageCursor | None
-    ) -> list[Job]:
-        return await self._store.list_jobs(owner, status=status, limit=limit, after=after)
-
-    async def put_artifact(self, artifact: StoredArtifact) -> None:
-        await self._store.put_artifact(artifact)
-
-    async def get_artifact(self, job_id: str, artifact: ArtifactType) -> StoredArtifact | None:
-        return await self._store.get_artifact(job_id, artifact)
-
-    async def delete_job(self, job_id: str) -> bool:
-        return await self._store.delete_job(job_id)
-
-    async def unfinished_jobs(self, limit: int) -> list[Job]:
-        return await self._store.unfinished_jobs(limit)
-
-    async def ping(self) -> None:
-        await self._store.ping()
-
-    async def close(self) -> None:
-        await self._store.close()

@@ -13,9 +13,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from app.content.catalogue import ArtifactType
-from app.jobs.models import FINISHED_JOBS, Job, JobStatus, StoredArtifact
-from app.jobs.store import JobStore, PageCursor
+from app.jobs.models import FINISHED_JOBS, Job, JobStatus
+from app.jobs.store import ForwardingJobStore, JobStore
 from app.observability.metrics import InFlightStatus, JobOutcome, Metrics
 
 T = TypeVar("T")
@@ -26,11 +25,11 @@ IN_FLIGHT_SCAN_LIMIT = 500
 IN_FLIGHT_REFRESH_SECONDS = 15.0
 
 
-class MeteredJobStore:
+class MeteredJobStore(ForwardingJobStore):
     """A ``JobStore`` that counts jobs created and jobs finished (by outcome) as the store commits them."""
 
     def __init__(self, store: JobStore, metrics: Metrics) -> None:
-        self._store = store
+        super().__init__(store)
         self._metrics = metrics
 
     async def create_job(self, job: Job) -> Job:
@@ -52,35 +51,6 @@ class MeteredJobStore:
             outcome: JobOutcome = result[0].status.value  # type: ignore[assignment]  # FINISHED_JOBS values
             self._metrics.job_finished(outcome=outcome)
         return result
-
-    async def get_job(self, job_id: str) -> Job | None:
-        return await self._store.get_job(job_id)
-
-    async def find_by_idempotency_key(self, owner: str, key: str) -> Job | None:
-        return await self._store.find_by_idempotency_key(owner, key)
-
-    async def list_jobs(
-        self, owner: str, *, status: JobStatus | None, limit: int, after: PageCursor | None
-    ) -> list[Job]:
-        return await self._store.list_jobs(owner, status=status, limit=limit, after=after)
-
-    async def put_artifact(self, artifact: StoredArtifact) -> None:
-        await self._store.put_artifact(artifact)
-
-    async def get_artifact(self, job_id: str, artifact: ArtifactType) -> StoredArtifact | None:
-        return await self._store.get_artifact(job_id, artifact)
-
-    async def delete_job(self, job_id: str) -> bool:
-        return await self._store.delete_job(job_id)
-
-    async def unfinished_jobs(self, limit: int) -> list[Job]:
-        return await self._store.unfinished_jobs(limit)
-
-    async def ping(self) -> None:
-        await self._store.ping()
-
-    async def close(self) -> None:
-        await self._store.close()
 
 
 class JobsInFlight:

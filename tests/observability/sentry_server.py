@@ -72,7 +72,7 @@ class SentryStandIn:
                 if item.get("type") == "event":
                     self.events.append(json.loads(payload))
 
-    def wait_for_events(self, count: int, polls: int = 200) -> list[dict[str, Any]]:
+    def wait_for_events(self, count: int, polls: int = 600) -> list[dict[str, Any]]:
         for _ in range(polls):
             with self._lock:
                 if len(self.events) >= count:
