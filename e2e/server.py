@@ -23,6 +23,20 @@ def free_port() -> int:
         return port
 
 
+def wait_until_ready(process: subprocess.Popen[bytes], url: str, log_path: Path, *, polls: int = 300) -> None:
+    """Poll ``url`` until it answers 200 (bounded), failing with the process's log if it exits or never does."""
+    for _ in range(polls):
+        if process.poll() is not None:
+            raise RuntimeError(f"process exited: {log_path.read_text()}")
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} never became ready: {log_path.read_text()}")
+
+
 class Server:
     """``uvicorn --factory FACTORY`` on 127.0.0.1, with its output captured to a file."""
 
@@ -50,16 +64,7 @@ class Server:
         ]  # fmt: skip
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
-        for _ in range(polls):
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited: {self.log_path.read_text()}")
-            try:
-                if httpx.get(f"{self.url}{self.ready_path}", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"server did not start: {self.log_path.read_text()}")
+        wait_until_ready(self.process, f"{self.url}{self.ready_path}", self.log_path, polls=polls)
 
     def kill(self) -> None:
         """SIGKILL: no shutdown hooks, no chance to tidy up."""

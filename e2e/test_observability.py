@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from e2e.conftest import KEY
-from e2e.server import ROOT, Server, free_port
+from e2e.server import ROOT, Server, free_port, wait_until_ready
 
 TOKEN = "e2e-metrics-token-0123456789abcdef"
 DASHBOARD = ROOT / "infra" / "grafana" / "content-factory.json"
@@ -57,16 +57,8 @@ class Prometheus:
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
 
-    def wait_ready(self, polls: int = 300) -> None:
-        for _ in range(polls):
-            assert self.process.poll() is None, self.log_path.read_text()
-            try:
-                if httpx.get(f"{self.url}/-/ready", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        raise AssertionError(f"prometheus did not start: {self.log_path.read_text()}")
+    def wait_ready(self) -> None:
+        wait_until_ready(self.process, f"{self.url}/-/ready", self.log_path)
 
     def query(self, expr: str) -> dict[str, Any]:
         response = httpx.get(f"{self.url}/api/v1/query", params={"query": expr}, timeout=10)

@@ -8,7 +8,7 @@ import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
@@ -17,6 +17,7 @@ from app.adapters.cloud_tasks_queue import WORKER_PATH, CloudTasksQueue
 from app.adapters.inline_queue import InlineQueue
 from app.content.catalogue import ArtifactType
 from app.jobs.queue import Outcome, Step, StepResult, TaskQueue
+from tests.fixtures.local_http import serve
 from tests.services.local import CloudTasksEmulator
 
 SECRET = "queue-contract-secret"
@@ -51,7 +52,7 @@ class Worker:
 
 
 @contextmanager
-def serve(worker: Worker) -> Iterator[str]:
+def worker_endpoint(worker: Worker) -> Iterator[str]:
     """A worker endpoint over real HTTP on 127.0.0.1, as Cloud Tasks calls it."""
 
     class Handler(BaseHTTPRequestHandler):
@@ -66,14 +67,8 @@ def serve(worker: Worker) -> Iterator[str]:
         def log_message(self, format: str, *args: Any) -> None:
             return
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve(Handler) as url:
+        yield url
 
 
 @pytest.fixture
@@ -87,7 +82,7 @@ async def queue(request: pytest.FixtureRequest, worker: Worker) -> AsyncIterator
     if request.param == "cloudtasks":
         emulator: CloudTasksEmulator = request.getfixturevalue("tasks_emulator")
         stack = ExitStack()
-        base_url = stack.enter_context(serve(worker))
+        base_url = stack.enter_context(worker_endpoint(worker))
         opened = CloudTasksQueue.open(
             queue=emulator.queue_path,
             worker_base_url=base_url,
@@ -144,7 +139,7 @@ async def test_cloud_tasks_carry_the_step_its_name_and_the_worker_secret(
     tasks_emulator: CloudTasksEmulator, worker: Worker
 ) -> None:
     stack = ExitStack()
-    base_url = stack.enter_context(serve(worker))
+    base_url = stack.enter_context(worker_endpoint(worker))
     queue = CloudTasksQueue.open(
         queue=tasks_emulator.queue_path,
         worker_base_url=base_url + "/",
