@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import httpx
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from app.adapters.inline_queue import InlineQueue
@@ -23,6 +23,7 @@ from app.api import admin, content_types, health, internal, jobs
 from app.api.access import Access
 from app.api.deps import Services
 from app.api.docs import install_docs, install_openapi
+from app.api.job_views import JobViews
 from app.api.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from app.api.security import EdgeSecurityMiddleware
 from app.auth.admin import KeyAdmin
@@ -97,16 +98,12 @@ def create_app(settings: Settings | None = None, *, generator: Generator | None 
         openapi_url=None if production else "/openapi.json",
     )
     install_error_handlers(app)
+    # Routes are matched in order: the job routes, which take the polling traffic, come first.
+    add_routes(app, jobs.router, health.router, content_types.router, admin.router, internal.router)
+    add_routes(app, metrics_endpoint.router)
     install_openapi(app)
     if not production:
         install_docs(app)
-    # Routes are matched in order: the job routes, which take the polling traffic, come first.
-    app.include_router(jobs.router)
-    app.include_router(health.router)
-    app.include_router(content_types.router)
-    app.include_router(admin.router)
-    app.include_router(internal.router)
-    app.include_router(metrics_endpoint.router)
     app.state.metrics = metrics
     if settings.cors_origins:
         app.add_middleware(
@@ -129,6 +126,17 @@ def create_app(settings: Settings | None = None, *, generator: Generator | None 
     # Outermost: security headers on every response, the other middlewares' refusals included.
     app.add_middleware(EdgeSecurityMiddleware, production=production, max_header_bytes=settings.max_header_bytes)
     return app
+
+
+def add_routes(app: FastAPI, *routers: APIRouter) -> None:
+    """Serve each router's routes from the app's own route list, after the routes already there.
+
+    Each router here carries its prefix, tags and responses on its routes and adds nothing when included, so its
+    routes can be served as they are. ``include_router`` would instead wrap each router in a layer that every
+    request passes through twice, once to match and once to dispatch, which costs the polling route a large share
+    of its throughput (``make bench``).
+    """
+    app.router.routes.extend(route for router in routers for route in router.routes)
 
 
 async def open_store(settings: Settings) -> SqliteStore | FirestoreStore:
@@ -269,4 +277,5 @@ async def build_services(
         ),
         metrics=metrics,
         jobs_in_flight=JobsInFlight(jobs_store, metrics),
+        job_views=JobViews(),
     )

@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from app.api.access import Access
+from app.api.job_views import JobViews
 from app.auth.admin import KeyAdmin
 from app.auth.models import Principal, Scope
 from app.auth.service import Authenticator
@@ -44,6 +45,7 @@ class Services:
     worker_auth: WorkerAuth
     metrics: Metrics
     jobs_in_flight: JobsInFlight
+    job_views: JobViews
 
 
 @dataclass(frozen=True, slots=True)

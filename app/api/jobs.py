@@ -71,8 +71,10 @@ async def list_jobs(
 
 
 @router.get("/{job_id}", response_model=JobPublic, responses=_ERRORS)
-async def get_job(job_id: JobId, caller: Reader) -> JobPublic:
-    return JobPublic.of(await caller.jobs.get(caller.principal, job_id))
+async def get_job(job_id: JobId, caller: Reader) -> Response:
+    # The polling route: its body is rendered once per version of the job (``app.api.job_views``).
+    job = await caller.jobs.get(caller.principal, job_id)
+    return Response(caller.services.job_views.body(job), media_type="application/json")
 
 
 @router.get(
