@@ -65,7 +65,7 @@ VERSION = "0.1.0"
 def create_app(settings: Settings | None = None, *, generator: Generator | None = None) -> FastAPI:
     """Build the app. ``generator`` replaces the configured engine (tests inject one, as httpx takes a transport)."""
     settings = settings or Settings()
-    configure_logging(project=settings.google_cloud_project)
+    log_handler = configure_logging(project=settings.google_cloud_project)
     metrics = Metrics(multiprocess_dir=settings.prometheus_multiproc_dir)
 
     @asynccontextmanager
@@ -121,7 +121,7 @@ def create_app(settings: Settings | None = None, *, generator: Generator | None 
             ],
         )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
-    app.add_middleware(RequestTelemetryMiddleware, metrics=metrics)  # inside RequestId: it logs the id
+    app.add_middleware(RequestTelemetryMiddleware, metrics=metrics, log=log_handler)  # inside RequestId: it logs the id
     app.add_middleware(RequestIdMiddleware)
     # Outermost: security headers on every response, the other middlewares' refusals included.
     app.add_middleware(EdgeSecurityMiddleware, production=production, max_header_bytes=settings.max_header_bytes)

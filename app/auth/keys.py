@@ -22,7 +22,7 @@ def key_id(key: str) -> str:
 
 
 def key_hash(key: str, pepper: bytes) -> str:
-    return hmac.new(pepper, key.encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(pepper, key.encode(), "sha256").hex()  # one-shot: the same HMAC at a fraction of the cost
 
 
 def matches(key: str, stored_hash: str, pepper: bytes) -> bool:

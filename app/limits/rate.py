@@ -11,7 +11,6 @@ When the counter store fails, ``CF_RATE_LIMIT_ON_STORAGE_ERROR`` decides: ``allo
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import math
 import time
@@ -129,16 +128,15 @@ class RateLimiter:
 
     async def _count(self, items: Sequence[RateLimitItem], window: Window, identifier: str) -> Verdict | None:
         try:
-            async with asyncio.timeout(_STORAGE_TIMEOUT_SECONDS * 2):
-                verdict: Verdict | None = None
-                for item in items:
-                    allowed, stats = await self._windows.acquire(item, window, identifier)
-                    current = Verdict(item.amount, max(0, stats.remaining), stats.reset_time)
-                    if not allowed:
-                        self._on_refused(window)
-                        raise _refusal(current, self._clock())
-                    verdict = tighter(verdict, current)
-                return verdict
+            verdict: Verdict | None = None
+            for item in items:
+                allowed, stats = await self._windows.acquire(item, window, identifier)
+                current = Verdict(item.amount, max(0, stats.remaining), stats.reset_time)
+                if not allowed:
+                    self._on_refused(window)
+                    raise _refusal(current, self._clock())
+                verdict = tighter(verdict, current)
+            return verdict
         except (StorageError, TimeoutError, ConnectionError, OSError) as exc:
             self._storage_failed(exc)
             return None

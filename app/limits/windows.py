@@ -11,6 +11,7 @@ request, no background task, and a sweep of idle keys every so often so per-IP w
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import deque
 from collections.abc import Callable
@@ -70,6 +71,7 @@ class MemoryWindows:
 
 class RedisWindows:
     def __init__(self, url: str, *, timeout_seconds: float) -> None:
+        self._timeout = timeout_seconds
         self._pool = redis.ConnectionPool.from_url(
             url, socket_timeout=timeout_seconds, socket_connect_timeout=timeout_seconds
         )
@@ -83,8 +85,9 @@ class RedisWindows:
         self._windows = MovingWindowRateLimiter(storage)
 
     async def acquire(self, item: RateLimitItem, *identifiers: str) -> tuple[bool, WindowStats]:
-        taken = await self._windows.hit(item, *identifiers)
-        return taken, await self._windows.get_window_stats(item, *identifiers)
+        async with asyncio.timeout(self._timeout * 2):  # both calls together, however the socket timeouts fall
+            taken = await self._windows.hit(item, *identifiers)
+            return taken, await self._windows.get_window_stats(item, *identifiers)
 
     async def close(self) -> None:
         await self._pool.aclose()

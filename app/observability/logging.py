@@ -17,11 +17,14 @@ import json
 import logging
 import re
 import sys
+import time
 import traceback
 from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+
+import orjson
 
 TRACE = "logging.googleapis.com/trace"
 SPAN_ID = "logging.googleapis.com/spanId"
@@ -83,12 +86,25 @@ class CloudLoggingFormatter(logging.Formatter):
         self.project = project
 
     def format(self, record: logging.LogRecord) -> str:
+        fields = record.__dict__
+        extra = {key: fields[key] for key in fields.keys() - _RECORD_FIELDS if not key.startswith("_")}
+        if record.exc_info:
+            extra["stack_trace"] = "".join(traceback.format_exception(*record.exc_info))
+        elif record.stack_info:
+            extra["stack_trace"] = record.stack_info
+        location = {"file": record.pathname, "line": record.lineno, "function": record.funcName}
+        return self.line(record.levelno, record.getMessage(), record.created, record.name, location, extra)
+
+    def line(
+        self, level: int, message: str, created: float, logger: str, location: dict[str, Any], extra: dict[str, Any]
+    ) -> str:
+        """The JSON line for a message; ``extra`` adds fields (``http_request`` is written as ``httpRequest``)."""
         entry: dict[str, Any] = {
-            "severity": record.levelname if record.levelname != "NOTSET" else "DEFAULT",
-            "message": record.getMessage(),
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
-            "logger": record.name,
-            SOURCE_LOCATION: {"file": record.pathname, "line": record.lineno, "function": record.funcName},
+            "severity": logging.getLevelName(level) if level else "DEFAULT",
+            "message": message,
+            "time": datetime.fromtimestamp(created, UTC).isoformat(),
+            "logger": logger,
+            SOURCE_LOCATION: location,
         }
         context = _request.get()
         if context is not None:
@@ -100,32 +116,60 @@ class CloudLoggingFormatter(logging.Formatter):
                 if context.trace.span_id:
                     entry[SPAN_ID] = context.trace.span_id
                 entry[TRACE_SAMPLED] = context.trace.sampled
-        for key, value in vars(record).items():
-            if key not in _RECORD_FIELDS and not key.startswith("_"):
-                entry.setdefault("httpRequest" if key == "http_request" else key, value)
-        if record.exc_info:
-            entry["stack_trace"] = "".join(traceback.format_exception(*record.exc_info))
-        elif record.stack_info:
-            entry["stack_trace"] = record.stack_info
-        return json.dumps(entry, default=str, ensure_ascii=False)
+        for key, value in extra.items():
+            entry.setdefault("httpRequest" if key == "http_request" else key, value)
+        try:
+            return orjson.dumps(entry, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
+        except orjson.JSONEncodeError:  # what orjson cannot write at all, such as an integer over 64 bits
+            return json.dumps(entry, default=str, ensure_ascii=False)
 
 
 class StdoutHandler(logging.Handler):
     """Writes to whatever ``sys.stdout`` is at the time (a test's capture replaces it), one line per record."""
 
+    def __init__(self, formatter: CloudLoggingFormatter) -> None:
+        super().__init__()
+        self.formatter: CloudLoggingFormatter = formatter
+
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            line = self.format(record)
-            sys.stdout.write(line + "\n")
-            sys.stdout.flush()
+            self.write(self.formatter.format(record))
         except Exception:
             self.handleError(record)
 
+    def write(self, line: str) -> None:
+        self.acquire()  # one whole line at a time, whichever thread logs
+        try:
+            sys.stdout.write(line + "\n")
+            sys.stdout.flush()
+        finally:
+            self.release()
 
-def configure_logging(*, project: str | None, level: int = logging.INFO) -> None:
+
+class AccessLog:
+    """The line every request writes, in the same Cloud Logging shape as every other line.
+
+    It is rendered straight onto the stdout handler rather than through a ``LogRecord``: the record's machinery
+    (finding the caller's frame, the record object, two filter passes) cost a quarter of a polling request's time
+    in the service. The ``app.access`` logger's level still decides whether the line is written.
+    """
+
+    logger = logging.getLogger("app.access")
+
+    def __init__(self, handler: StdoutHandler, location: dict[str, Any]) -> None:
+        self._handler = handler
+        self._location = location
+
+    def write(self, level: int, message: str, extra: dict[str, Any]) -> None:
+        if self.logger.isEnabledFor(level):
+            self._handler.write(
+                self._handler.formatter.line(level, message, time.time(), self.logger.name, self._location, extra)
+            )
+
+
+def configure_logging(*, project: str | None, level: int = logging.INFO) -> StdoutHandler:
     """Send every log record to stdout as Cloud Logging JSON. Safe to call more than once."""
-    handler = StdoutHandler()
-    handler.setFormatter(CloudLoggingFormatter(project))
+    handler = StdoutHandler(CloudLoggingFormatter(project))
     root = logging.getLogger()
     for old in [h for h in root.handlers if isinstance(h, StdoutHandler)]:
         root.removeHandler(old)
@@ -142,3 +186,4 @@ def configure_logging(*, project: str | None, level: int = logging.INFO) -> None
     access.handlers.clear()
     access.propagate = False
     access.disabled = True
+    return handler

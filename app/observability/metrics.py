@@ -98,6 +98,7 @@ class Metrics:
             buckets=HTTP_BUCKETS,
             registry=reg,
         )
+        self._http_series: dict[tuple[str, str, str], tuple[Counter, Histogram]] = {}
         self._jobs_created = Counter("cf_jobs_created", "Jobs created (idempotent replays excluded).", registry=reg)
         self._jobs_finished = Counter(
             "cf_jobs_finished", "Jobs that reached a final status, by outcome.", ["outcome"], registry=reg
@@ -199,8 +200,15 @@ class Metrics:
     def http_request(self, *, route: str, method: str, status: int, seconds: float) -> None:
         method = method if method in METHODS else "other"
         status_class = f"{status // 100}xx" if 100 <= status <= 599 else "other"
-        self._http_requests.labels(route, method, status_class).inc()
-        self._http_seconds.labels(route, method, status_class).observe(seconds)
+        labels = (route, method, status_class)
+        series = self._http_series.get(labels)
+        if series is None:  # the label look-up takes a lock and hashes; the few label sets are kept at hand
+            series = self._http_series[labels] = (
+                self._http_requests.labels(*labels),
+                self._http_seconds.labels(*labels),
+            )
+        series[0].inc()
+        series[1].observe(seconds)
 
     def job_created(self) -> None:
         self._jobs_created.inc()

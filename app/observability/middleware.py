@@ -12,17 +12,23 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.observability.logging import RequestContext, bind_request, parse_trace, unbind_request
+from app.observability.logging import (
+    AccessLog,
+    RequestContext,
+    StdoutHandler,
+    bind_request,
+    parse_trace,
+    unbind_request,
+)
 from app.observability.metrics import UNMATCHED_ROUTE, Metrics
 from app.observability.sentry import capture_request_error
 
-access_log = logging.getLogger("app.access")
-
 
 class RequestTelemetryMiddleware:
-    def __init__(self, app: ASGIApp, *, metrics: Metrics) -> None:
+    def __init__(self, app: ASGIApp, *, metrics: Metrics, log: StdoutHandler) -> None:
         self.app = app
         self.metrics = metrics
+        self.access_log = AccessLog(log, {"file": __file__, "function": "RequestTelemetryMiddleware"})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -52,8 +58,25 @@ class RequestTelemetryMiddleware:
             route = route_template(scope)
             final = status or 500  # a response never started is a failure the client sees as one
             self.metrics.http_request(route=route, method=scope["method"], status=final, seconds=seconds)
-            _log_access(scope, route, final, seconds)
+            self._log_access(scope, route, final, seconds)
             unbind_request(token)
+
+    def _log_access(self, scope: Scope, route: str, status: int, seconds: float) -> None:
+        # The path, never the query string or headers: neither may carry anything a log should not keep.
+        path = scope.get("root_path", "") + scope["path"]
+        http_request = {
+            "requestMethod": scope["method"],
+            "requestUrl": path,
+            "status": status,
+            "latency": f"{seconds:.6f}s",
+            "protocol": f"HTTP/{scope.get('http_version', '1.1')}",
+            "userAgent": _header(scope, b"user-agent") or "",
+        }
+        self.access_log.write(
+            logging.WARNING if status >= 500 else logging.INFO,
+            f"{scope['method']} {path} {status} {seconds * 1000:.1f}ms",
+            {"http_request": http_request, "route": route, "latency_seconds": round(seconds, 6)},
+        )
 
 
 def route_template(scope: Scope) -> str:
@@ -65,29 +88,6 @@ def route_template(scope: Scope) -> str:
 def _job_id(scope: Scope) -> str | None:
     value = (scope.get("path_params") or {}).get("job_id")
     return value if isinstance(value, str) else None
-
-
-def _log_access(scope: Scope, route: str, status: int, seconds: float) -> None:
-    # The path, never the query string or headers: neither may carry anything a log should not keep.
-    path = scope.get("root_path", "") + scope["path"]
-    http_request = {
-        "requestMethod": scope["method"],
-        "requestUrl": path,
-        "status": status,
-        "latency": f"{seconds:.6f}s",
-        "protocol": f"HTTP/{scope.get('http_version', '1.1')}",
-        "userAgent": _header(scope, b"user-agent") or "",
-    }
-    level = logging.WARNING if status >= 500 else logging.INFO
-    access_log.log(
-        level,
-        "%s %s %d %.1fms",
-        scope["method"],
-        path,
-        status,
-        seconds * 1000,
-        extra={"http_request": http_request, "route": route, "latency_seconds": round(seconds, 6)},
-    )
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
