@@ -24,7 +24,7 @@ from app.api.access import Access
 from app.api.deps import Services
 from app.api.docs import install_docs, install_openapi
 from app.api.job_views import JobViews
-from app.api.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from app.api.middleware import BodyLimitMiddleware
 from app.api.security import EdgeSecurityMiddleware
 from app.auth.admin import KeyAdmin
 from app.auth.certs import SigningCerts
@@ -121,9 +121,8 @@ def create_app(settings: Settings | None = None, *, generator: Generator | None 
             ],
         )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
-    app.add_middleware(RequestTelemetryMiddleware, metrics=metrics, log=log_handler)  # inside RequestId: it logs the id
-    app.add_middleware(RequestIdMiddleware)
-    # Outermost: security headers on every response, the other middlewares' refusals included.
+    app.add_middleware(RequestTelemetryMiddleware, metrics=metrics, log=log_handler)  # inside the edge: it logs the id
+    # Outermost: the request id and security headers on every response, the other middlewares' refusals included.
     app.add_middleware(EdgeSecurityMiddleware, production=production, max_header_bytes=settings.max_header_bytes)
     return app
 

@@ -1,45 +1,16 @@
-"""Request hygiene at the edge: a request id on every request, and body size and type limits.
+"""Body size and type limits, checked before any handler reads the body.
 
-Written as plain ASGI middleware so it runs before routing and the body is checked before any handler
-reads it.
+Written as plain ASGI middleware so it runs before routing.
 """
 
 from __future__ import annotations
-
-import re
-import uuid
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import error_response
 
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
-
-
-class RequestIdMiddleware:
-    """Take a well-formed ``X-Request-ID`` or make one; echo it on the response."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        incoming = _header(scope, b"x-request-id")
-        rid = incoming if incoming and _REQUEST_ID.match(incoming) else uuid.uuid4().hex
-        scope.setdefault("state", {})["request_id"] = rid
-
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                headers.append((b"x-request-id", rid.encode()))
-                message = {**message, "headers": headers}
-            await send(message)
-
-        await self.app(scope, receive, send_with_id)
 
 
 class BodyLimitMiddleware:

@@ -1,4 +1,7 @@
-"""Security headers on every response, and limits on request headers, at the outermost edge of the app.
+"""The outermost edge of the app: the request id, limits on request headers, and the headers of every response.
+
+A well-formed ``X-Request-ID`` is taken, or one is made; either way it is kept in the request scope (log lines and
+error bodies carry it) and echoed on the response.
 
 Every response, errors and 404s included, gets the headers below: a Content-Security-Policy for its kind
 (``default-src 'none'; frame-ancestors 'none'`` for JSON and everything else; same-origin scripts, styles and
@@ -10,6 +13,9 @@ Requests whose headers exceed ``CF_MAX_HEADER_BYTES`` (or 100 fields) get 431, q
 """
 
 from __future__ import annotations
+
+import re
+import uuid
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -25,6 +31,7 @@ DOCS_CSP = (
 )
 HSTS = "max-age=63072000; includeSubDomains"
 MAX_HEADER_FIELDS = 100
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 MAX_QUERY_BYTES = 8192  # above the longest valid query: a 512-character cursor, percent-encoded
 
 _COMMON = {
@@ -59,10 +66,15 @@ class EdgeSecurityMiddleware:
             return
         state = scope.setdefault("state", {})
         state["edge_headers"] = self._static
+        incoming = _header(scope, b"x-request-id")
+        request_id = incoming if incoming and _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        state["request_id"] = request_id
 
         async def send_secured(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message = {**message, "headers": self._secure(list(message.get("headers", [])), state)}
+                headers = self._secure(list(message.get("headers", [])), state)
+                headers.append((b"x-request-id", request_id.encode()))
+                message = {**message, "headers": headers}
             await send(message)
 
         refusal = self._refusal(scope)
@@ -101,3 +113,11 @@ class EdgeSecurityMiddleware:
         if len(scope.get("query_string", b"")) > MAX_QUERY_BYTES:
             return 414, "uri_too_long", f"The query string may take at most {MAX_QUERY_BYTES:,} bytes."
         return None
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    headers: list[tuple[bytes, bytes]] = scope.get("headers", [])
+    for key, value in headers:
+        if key == name:
+            return value.decode("latin-1")
+    return None

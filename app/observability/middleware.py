@@ -1,6 +1,6 @@
 """Per-request telemetry: the HTTP metrics, the access log line, the log context, and unhandled errors to Sentry.
 
-Plain ASGI middleware, inside ``RequestIdMiddleware`` (whose id it logs) and outside everything else, so it
+Plain ASGI middleware, inside ``EdgeSecurityMiddleware`` (whose request id it logs) and outside everything else, so it
 sees the body-limit refusals and the exceptions no handler caught. Metrics are labelled with the route
 template the router matched (``/v1/jobs/{job_id}``), never the raw path.
 """
