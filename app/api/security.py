@@ -15,7 +15,7 @@ Requests whose headers exceed ``CF_MAX_HEADER_BYTES`` (or 100 fields) get 431, q
 from __future__ import annotations
 
 import re
-import uuid
+import secrets
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -29,6 +29,7 @@ DOCS_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
     "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 )
+_DOCS_CSP = DOCS_CSP.encode()
 HSTS = "max-age=63072000; includeSubDomains"
 MAX_HEADER_FIELDS = 100
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -67,7 +68,7 @@ class EdgeSecurityMiddleware:
         state = scope.setdefault("state", {})
         state["edge_headers"] = self._static
         incoming = _header(scope, b"x-request-id")
-        request_id = incoming if incoming and _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request_id = incoming if incoming and _REQUEST_ID.match(incoming) else secrets.token_hex(16)
         state["request_id"] = request_id
 
         async def send_secured(message: Message) -> None:
@@ -85,20 +86,17 @@ class EdgeSecurityMiddleware:
         await self.app(scope, receive, send_secured)
 
     def _secure(self, headers: list[tuple[bytes, bytes]], state: dict[str, object]) -> list[tuple[bytes, bytes]]:
-        present = {name.lower() for name, _ in headers}
-        html = any(name.lower() == b"content-type" and value.startswith(b"text/html") for name, value in headers)
+        present = {name.lower(): value for name, value in headers}
+        html = present.get(b"content-type", b"").startswith(b"text/html")
         for name, value in self._encoded:
             if name not in present:
-                if name == b"content-security-policy" and html:
-                    value = DOCS_CSP.encode()
-                headers.append((name, value))
+                headers.append((name, _DOCS_CSP if html and name == b"content-security-policy" else value))
         verdict = state.get(RATE_LIMIT_STATE)
         if isinstance(verdict, Verdict):
-            headers += [
-                (k.lower().encode(), v.encode())
-                for k, v in verdict.headers().items()
-                if k.lower().encode() not in present
-            ]
+            for key, text in verdict.headers().items():
+                name = key.lower().encode()
+                if name not in present:
+                    headers.append((name, text.encode()))
         return headers
 
     def _refusal(self, scope: Scope) -> tuple[int, str, str] | None:

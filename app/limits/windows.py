@@ -24,6 +24,7 @@ from limits.util import WindowStats
 from redis import asyncio as redis
 
 _SWEEP_EVERY = 10_000  # acquisitions between sweeps of idle windows
+_Key = tuple[RateLimitItem, tuple[str, ...]]  # a window: its limit and what it counts
 
 
 class Windows(Protocol):
@@ -37,14 +38,14 @@ class Windows(Protocol):
 class MemoryWindows:
     def __init__(self, clock: Callable[[], float] = time.time) -> None:
         self._clock = clock
-        self._hits: dict[str, deque[float]] = {}
-        self._spans: dict[str, float] = {}
+        self._hits: dict[_Key, deque[float]] = {}
+        self._spans: dict[_Key, float] = {}
         self._until_sweep = _SWEEP_EVERY
 
     async def acquire(self, item: RateLimitItem, *identifiers: str) -> tuple[bool, WindowStats]:
         now = self._clock()
         span = float(item.get_expiry())
-        key = item.key_for(*identifiers)
+        key = (item, identifiers)
         hits = self._hits.get(key)
         if hits is None:
             hits = self._hits[key] = deque()

@@ -102,7 +102,7 @@ class CloudLoggingFormatter(logging.Formatter):
         entry: dict[str, Any] = {
             "severity": logging.getLevelName(level) if level else "DEFAULT",
             "message": message,
-            "time": datetime.fromtimestamp(created, UTC).isoformat(),
+            "time": datetime.fromtimestamp(created, UTC),  # orjson writes it as RFC 3339
             "logger": logger,
             SOURCE_LOCATION: location,
         }
@@ -119,8 +119,9 @@ class CloudLoggingFormatter(logging.Formatter):
         for key, value in extra.items():
             entry.setdefault("httpRequest" if key == "http_request" else key, value)
         try:
-            return orjson.dumps(entry, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
-        except orjson.JSONEncodeError:  # what orjson cannot write at all, such as an integer over 64 bits
+            return orjson.dumps(entry, default=str).decode()
+        except orjson.JSONEncodeError:  # what orjson does not write, such as an integer over 64 bits or int keys
+            entry["time"] = entry["time"].isoformat()
             return json.dumps(entry, default=str, ensure_ascii=False)
 
 

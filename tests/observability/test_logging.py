@@ -108,3 +108,11 @@ async def test_request_ids_are_generated_when_the_client_sends_none(
     (access,) = [e for e in entries if e["logger"] == "app.access"]
     assert access["request_id"] == response.headers["x-request-id"]
     assert TRACE not in access
+
+
+def test_values_orjson_does_not_write_still_make_one_json_line() -> None:
+    record = logging.LogRecord("app.x", logging.INFO, __file__, 7, "big", (), None)
+    record.big = 2**70  # over 64 bits
+    entry = json.loads(CloudLoggingFormatter(None).format(record))
+    assert entry["big"] == 2**70
+    assert entry["time"].endswith("+00:00")
