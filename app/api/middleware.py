@@ -8,6 +8,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.asgi import header
 from app.errors import error_response
 
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
@@ -24,7 +25,7 @@ class BodyLimitMiddleware:
         if scope["type"] != "http" or scope["method"] not in _BODY_METHODS:
             await self.app(scope, receive, send)
             return
-        declared = _header(scope, b"content-length")
+        declared = header(scope, b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
             await self._refuse(scope, send, 413, "payload_too_large", self._too_large())
             return
@@ -39,7 +40,7 @@ class BodyLimitMiddleware:
             if len(body) > self.max_bytes:
                 await self._refuse(scope, send, 413, "payload_too_large", self._too_large())
                 return
-        if body and not _is_json(_header(scope, b"content-type")):
+        if body and not _is_json(header(scope, b"content-type")):
             await self._refuse(scope, send, 415, "unsupported_media_type", "Send the request body as application/json.")
             return
 
@@ -65,14 +66,6 @@ class BodyLimitMiddleware:
 
 async def _no_body() -> Message:
     return {"type": "http.disconnect"}
-
-
-def _header(scope: Scope, name: bytes) -> str | None:
-    headers: list[tuple[bytes, bytes]] = scope.get("headers", [])
-    for key, value in headers:
-        if key == name:
-            return value.decode("latin-1")
-    return None
 
 
 def _is_json(content_type: str | None) -> bool:

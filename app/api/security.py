@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.access import RATE_LIMIT_STATE
+from app.asgi import header
 from app.errors import error_response
 from app.limits.rate import Verdict
 
@@ -67,7 +68,7 @@ class EdgeSecurityMiddleware:
             return
         state = scope.setdefault("state", {})
         state["edge_headers"] = self._static
-        incoming = _header(scope, b"x-request-id")
+        incoming = header(scope, b"x-request-id")
         request_id = incoming if incoming and _REQUEST_ID.match(incoming) else secrets.token_hex(16)
         state["request_id"] = request_id
 
@@ -111,11 +112,3 @@ class EdgeSecurityMiddleware:
         if len(scope.get("query_string", b"")) > MAX_QUERY_BYTES:
             return 414, "uri_too_long", f"The query string may take at most {MAX_QUERY_BYTES:,} bytes."
         return None
-
-
-def _header(scope: Scope, name: bytes) -> str | None:
-    headers: list[tuple[bytes, bytes]] = scope.get("headers", [])
-    for key, value in headers:
-        if key == name:
-            return value.decode("latin-1")
-    return None

@@ -12,6 +12,7 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.asgi import header
 from app.observability.logging import (
     AccessLog,
     RequestContext,
@@ -37,7 +38,7 @@ class RequestTelemetryMiddleware:
         started = time.perf_counter()
         state = scope.get("state") or {}
         request_id = state.get("request_id")
-        trace = parse_trace(_header(scope, b"traceparent"), _header(scope, b"x-cloud-trace-context"))
+        trace = parse_trace(header(scope, b"traceparent"), header(scope, b"x-cloud-trace-context"))
         token = bind_request(RequestContext(request_id if isinstance(request_id, str) else None, trace))
         status: int | None = None
 
@@ -70,7 +71,7 @@ class RequestTelemetryMiddleware:
             "status": status,
             "latency": f"{seconds:.6f}s",
             "protocol": f"HTTP/{scope.get('http_version', '1.1')}",
-            "userAgent": _header(scope, b"user-agent") or "",
+            "userAgent": header(scope, b"user-agent") or "",
         }
         self.access_log.write(
             logging.WARNING if status >= 500 else logging.INFO,
@@ -88,10 +89,3 @@ def route_template(scope: Scope) -> str:
 def _job_id(scope: Scope) -> str | None:
     value = (scope.get("path_params") or {}).get("job_id")
     return value if isinstance(value, str) else None
-
-
-def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope.get("headers", []):
-        if key == name:
-            return str(value.decode("latin-1"))
-    return None
