@@ -61,6 +61,7 @@ class EdgeSecurityMiddleware:
         self.max_header_bytes = max_header_bytes
         self._static = static_headers(production=production)
         self._encoded = [(k.lower().encode(), v.encode()) for k, v in self._static.items()]
+        self._names = frozenset(name for name, _ in self._encoded)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -88,16 +89,16 @@ class EdgeSecurityMiddleware:
 
     def _secure(self, headers: list[tuple[bytes, bytes]], state: dict[str, object]) -> list[tuple[bytes, bytes]]:
         present = {name.lower(): value for name, value in headers}
-        html = present.get(b"content-type", b"").startswith(b"text/html")
-        for name, value in self._encoded:
-            if name not in present:
-                headers.append((name, _DOCS_CSP if html and name == b"content-security-policy" else value))
+        if present.keys().isdisjoint(self._names) and not present.get(b"content-type", b"").startswith(b"text/html"):
+            headers += self._encoded  # a JSON response that set none of them: the common case, in one step
+        else:
+            html = present.get(b"content-type", b"").startswith(b"text/html")
+            for name, value in self._encoded:
+                if name not in present:
+                    headers.append((name, _DOCS_CSP if html and name == b"content-security-policy" else value))
         verdict = state.get(RATE_LIMIT_STATE)
         if isinstance(verdict, Verdict):
-            for key, text in verdict.headers().items():
-                name = key.lower().encode()
-                if name not in present:
-                    headers.append((name, text.encode()))
+            headers += [(name, value) for name, value in verdict.encoded_headers() if name not in present]
         return headers
 
     def _refusal(self, scope: Scope) -> tuple[int, str, str] | None:

@@ -31,6 +31,9 @@ _STORAGE_TIMEOUT_SECONDS = 1.0
 _LOG_EVERY_SECONDS = 10.0
 
 
+_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
+_RAW_HEADERS = tuple(name.lower().encode() for name in _HEADERS)
+
 Window = Literal["ip", "key", "reads"]  # what a window counts; also the metric's scope label
 
 
@@ -48,11 +51,14 @@ class Verdict:
     reset_at: float  # epoch seconds when a slot frees up
 
     def headers(self) -> dict[str, str]:
-        return {
-            "X-RateLimit-Limit": str(self.limit),
-            "X-RateLimit-Remaining": str(self.remaining),
-            "X-RateLimit-Reset": str(math.ceil(self.reset_at)),
-        }
+        return {name: str(value) for name, value in zip(_HEADERS, self._values(), strict=True)}
+
+    def encoded_headers(self) -> list[tuple[bytes, bytes]]:
+        """The same headers as raw ASGI pairs (lower-case names), for a response on its way out."""
+        return [(name, b"%d" % value) for name, value in zip(_RAW_HEADERS, self._values(), strict=True)]
+
+    def _values(self) -> tuple[int, int, int]:
+        return self.limit, self.remaining, math.ceil(self.reset_at)
 
 
 def tighter(a: Verdict | None, b: Verdict | None) -> Verdict | None:
