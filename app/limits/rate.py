@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from limits import RateLimitItem, parse_many
 from limits.errors import StorageError
@@ -42,8 +42,7 @@ class Traffic(StrEnum):
     READ = "read"
 
 
-@dataclass(frozen=True, slots=True)
-class Verdict:
+class Verdict(NamedTuple):  # a named tuple rather than a dataclass: one is made on every request, and this is cheaper
     """The most restrictive window that counted a request: what the ``X-RateLimit-*`` headers report."""
 
     limit: int
