@@ -20,7 +20,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.routing import APIRoute, iter_route_contexts
 from pydantic import BaseModel, Field
 
-from app.api.deps import Authenticate
+from app.api.deps import gate_of
 
 ASSETS = Path(fastapi_offline.__file__).parent / "static"
 _ASSET_TYPES = {"swagger-ui-bundle.js": "text/javascript", "swagger-ui.css": "text/css", "favicon.png": "image/png"}
@@ -112,7 +112,7 @@ def _document(app: FastAPI, schema: dict[str, Any]) -> dict[str, Any]:
         route = context.original_route
         if not isinstance(route, APIRoute) or context.path_format is None:
             continue
-        gate = next((d.call for d in route.dependant.dependencies if isinstance(d.call, Authenticate)), None)
+        gate = gate_of(route)
         for method in context.methods or ():
             operation = schema["paths"].get(context.path_format, {}).get(method.lower())
             if operation is None:

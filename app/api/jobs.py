@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 
-from app.api.deps import Generating, Reader, Writer
+from app.api.deps import READ, Generating, Reader, Writer, gated_inline
 from app.content.catalogue import ArtifactType
 from app.jobs.models import JobStatus
 from app.jobs.schemas import ArtifactPublic, GeneratedBy, JobCreate, JobPage, JobPublic
@@ -71,8 +71,11 @@ async def list_jobs(
 
 
 @router.get("/{job_id}", response_model=JobPublic, responses=_ERRORS)
-async def get_job(job_id: JobId, caller: Reader) -> Response:
-    # The polling route: its body is rendered once per version of the job (``app.api.job_views``).
+@gated_inline(READ)
+async def get_job(job_id: JobId, request: Request) -> Response:
+    # The polling route, kept lean: its gate is called here rather than solved as a dependency, and its body is
+    # rendered once per version of the job (``app.api.job_views``).
+    caller = await READ(request)
     job = await caller.jobs.get(caller.principal, job_id)
     return Response(caller.services.job_views.body(job), media_type="application/json")
 
