@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from starlette.types import Scope
 
+_INDEX = "cf.headers"  # the request's headers by name, built on the first look-up and kept in the scope
+
 
 def header(scope: Scope, name: bytes) -> str | None:
-    """The first value of the request header ``name`` (lower-case bytes, as ASGI gives names), or ``None``."""
-    headers: list[tuple[bytes, bytes]] = scope.get("headers", [])
-    for key, value in headers:
-        if key == name:
-            return value.decode("latin-1")
-    return None
+    """The first value of the request header ``name`` (lower-case bytes, as ASGI gives names), or ``None``.
+
+    A request's headers are read half a dozen times on the way in (request id, trace, credentials, user agent),
+    so the first look-up indexes them once for the rest.
+    """
+    index: dict[bytes, bytes] | None = scope.get(_INDEX)
+    if index is None:
+        index = scope[_INDEX] = dict(reversed(scope.get("headers", [])))  # reversed: the first of repeats wins
+    value = index.get(name)
+    return None if value is None else value.decode("latin-1")

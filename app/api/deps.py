@@ -63,7 +63,7 @@ class Caller:
 
 
 def services_of(request: Request) -> Services:
-    services: Services = request.state.services
+    services: Services = request.scope["state"]["services"]  # the lifespan state, as ASGI hands it to each request
     return services
 
 
