@@ -106,7 +106,7 @@ _HTTP_CODES = {
 
 
 def request_id(request: Request) -> str:
-    """The request's id: from the request-id middleware, or a fresh one."""
+    """The request's id: from the edge middleware (``app.api.security``), or a fresh one."""
     rid = getattr(request.state, "request_id", None)
     if not isinstance(rid, str):
         rid = uuid.uuid4().hex
