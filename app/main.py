@@ -132,10 +132,12 @@ def add_routes(app: FastAPI, *routers: APIRouter) -> None:
     """Serve the routers' routes, in order, from the app's own route list and ahead of the routes FastAPI added
     itself (``/openapi.json``), so the API's routes are matched first.
 
-    Each router here carries its prefix, tags and responses on its routes and adds nothing when included, so its
-    routes can be served as they are. ``include_router`` would instead wrap each router in a layer that every
-    request passes through twice, once to match and once to dispatch, which costs the polling route a large share
-    of its throughput (``make bench``).
+    Each router here carries its prefix, tags and responses on its routes, and has no dependencies, lifespan or
+    event handlers of its own, so its routes can be served as they are. ``include_router`` would instead wrap each
+    router in a layer that every request passes through twice, once to match and once to dispatch, which costs the
+    polling route a large share of its throughput (``make bench``). One thing ``include_router`` gives that this
+    does not: ``app.dependency_overrides`` do not reach these routes (the service and its tests use none; tests
+    inject through ``create_app``'s arguments).
     """
     app.router.routes[:0] = [route for router in routers for route in router.routes]
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response, status
+from fastapi.exceptions import RequestValidationError
+from pydantic import StringConstraints, TypeAdapter, ValidationError
 
 from app.api.deps import READ, Generating, Reader, Writer, gated_inline
 from app.content.catalogue import ArtifactType
@@ -13,7 +15,14 @@ from app.jobs.schemas import ArtifactPublic, GeneratedBy, JobCreate, JobPage, Jo
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
 
-JobId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+_JOB_ID = {"min_length": 1, "max_length": 64, "pattern": r"^[A-Za-z0-9_-]+$"}
+JobId = Annotated[str, Path(**_JOB_ID)]
+# The polling route's job id: documented with the same rules, checked in the route after its gate, so that a request
+# without a valid credential gets 401 there as on every other route, and a malformed id still counts against the
+# caller's read limit.
+_JOB_ID_SCHEMA = {"minLength": 1, "maxLength": 64, "pattern": _JOB_ID["pattern"]}
+PolledJobId = Annotated[str, Path(json_schema_extra=_JOB_ID_SCHEMA)]
+_check_job_id = TypeAdapter(Annotated[str, StringConstraints(**_JOB_ID)]).validate_python
 IdempotencyKey = Annotated[
     str | None,
     Header(
@@ -72,10 +81,14 @@ async def list_jobs(
 
 @router.get("/{job_id}", response_model=JobPublic, responses=_ERRORS)
 @gated_inline(READ)
-async def get_job(job_id: JobId, request: Request) -> Response:
+async def get_job(job_id: PolledJobId, request: Request) -> Response:
     # The polling route, kept lean: its gate is called here rather than solved as a dependency, and its body is
     # rendered once per version of the job (``app.api.job_views``).
     caller = await READ(request)
+    try:
+        _check_job_id(job_id)
+    except ValidationError as exc:
+        raise RequestValidationError([{**e, "loc": ("path", "job_id", *e["loc"])} for e in exc.errors()]) from None
     job = await caller.jobs.get(caller.principal, job_id)
     return Response(caller.services.job_views.body(job), media_type="application/json")
 

@@ -32,7 +32,11 @@ class JobStore(Protocol):
         ...
 
     async def get_job(self, job_id: str) -> Job | None:
-        """The job as last committed. It may be shared with other readers: change it only through ``update_job``."""
+        """The job as last committed. It may be shared with other readers: change it only through ``update_job``.
+
+        A store that keeps jobs in memory never changes a job it has handed out; a write replaces it with a new
+        object. The polling route relies on this to reuse a job's rendered body (``app.api.job_views``).
+        """
         ...
 
     async def find_by_idempotency_key(self, owner: str, key: str) -> Job | None: ...

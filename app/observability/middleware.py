@@ -55,12 +55,14 @@ class RequestTelemetryMiddleware:
             capture_request_error(exc, route=route_template(scope), job_id=_job_id(scope))
             raise
         finally:
-            seconds = time.perf_counter() - started
-            route = route_template(scope)
-            final = status or 500  # a response never started is a failure the client sees as one
-            self.metrics.http_request(route=route, method=scope["method"], status=final, seconds=seconds)
-            self._log_access(scope, route, final, seconds)
-            unbind_request(token)
+            try:
+                seconds = time.perf_counter() - started
+                route = route_template(scope)
+                final = status or 500  # a response never started is a failure the client sees as one
+                self.metrics.http_request(route=route, method=scope["method"], status=final, seconds=seconds)
+                self._log_access(scope, route, final, seconds)
+            finally:
+                unbind_request(token)
 
     def _log_access(self, scope: Scope, route: str, status: int, seconds: float) -> None:
         # The path, never the query string or headers: neither may carry anything a log should not keep.

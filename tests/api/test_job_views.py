@@ -7,6 +7,7 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 
 from app.adapters.sqlite_store import SqliteStore
@@ -84,3 +85,13 @@ async def test_polling_through_the_store_sees_every_write(tmp_path: Path) -> Non
         assert json.loads(views.body(polled))["artifacts"]["outline"]["status"] == "running"
     finally:
         await store.close()
+
+
+@pytest.mark.parametrize("job_id", ["bad!id", "j" * 65])
+async def test_polling_checks_the_credential_before_the_job_id(client: httpx.AsyncClient, job_id: str) -> None:
+    anonymous = await client.get(f"/v1/jobs/{job_id}", headers={"X-API-Key": ""})
+    assert anonymous.status_code == 401  # as on every other /v1 route: nothing is answered before the credential
+    malformed = await client.get(f"/v1/jobs/{job_id}")
+    assert malformed.status_code == 422
+    assert malformed.json()["error"]["details"][0]["field"] == "job_id"
+    assert "x-ratelimit-remaining" in malformed.headers  # counted against the caller's read limit

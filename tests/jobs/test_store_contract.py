@@ -193,3 +193,18 @@ async def test_a_deleted_jobs_idempotency_key_can_be_used_again(store: JobStore)
     again = await store.create_job(make_job("j2", key="k"))
     assert again.id == "j2"
     assert await store.find_by_idempotency_key("alice", "k") == again
+
+
+async def test_a_write_replaces_a_job_already_handed_out_rather_than_changing_it(store: JobStore) -> None:
+    await store.create_job(make_job("j1"))
+    before = await store.get_job("j1")
+    assert before is not None
+    snapshot = before.model_copy(deep=True)
+
+    def cancel(job: Job) -> None:
+        job.cancel_requested = True
+
+    await store.update_job("j1", cancel)
+    assert before == snapshot  # what a reader already holds is untouched (app.api.job_views relies on it)
+    after = await store.get_job("j1")
+    assert after is not None and after.cancel_requested and after is not before

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 from typing import Any
 
 import httpx
@@ -116,3 +117,20 @@ def test_values_orjson_does_not_write_still_make_one_json_line() -> None:
     entry = json.loads(CloudLoggingFormatter(None).format(record))
     assert entry["big"] == 2**70
     assert entry["time"].endswith("+00:00")
+
+
+class _BrokenStdout:
+    def write(self, text: str) -> int:
+        raise BrokenPipeError("the log reader went away")
+
+    def flush(self) -> None:
+        raise BrokenPipeError("the log reader went away")
+
+
+async def test_a_log_that_cannot_be_written_never_fails_the_request(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "stdout", _BrokenStdout())
+    response = await client.get("/healthz")
+    assert response.status_code == 200
+    assert "the log reader went away" in capsys.readouterr().err  # reported, as logging reports a failed emit

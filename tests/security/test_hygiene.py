@@ -16,7 +16,7 @@ SECRET_SOURCE = "Zyxwvut-secret-source-sentence explains photosynthesis in the c
 
 
 async def test_no_key_token_or_source_text_reaches_the_logs_or_an_error_body(
-    make_settings: MakeSettings, caplog: pytest.LogCaptureFixture
+    make_settings: MakeSettings, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
 ) -> None:
     signer = SigningKey("hygiene-kid")
     token = signer.token(iss="https://securetoken.google.com/demo-cf-hygiene", aud="demo-cf-hygiene", sub="u")
@@ -37,7 +37,9 @@ async def test_no_key_token_or_source_text_reaches_the_logs_or_an_error_body(
             ]
             bodies = [r.text for r in responses]
             assert [r.status_code for r in responses] == [401, 503, 422, 422, 422, 200]
-    logged = caplog.text + "".join(str(r.__dict__) for r in caplog.records)
+    # Records through logging, and every line on stdout (the access lines are written there directly).
+    logged = caplog.text + "".join(str(r.__dict__) for r in caplog.records) + capsys.readouterr().out
+    assert '"logger":"app.access"' in logged
     for secret in (ADMIN_KEY, wrong_key, token, new_key, SECRET_SOURCE):
         assert secret not in logged
         assert all(secret not in body for body in bodies)
