@@ -37,6 +37,16 @@ def wait_until_ready(process: subprocess.Popen[bytes], url: str, log_path: Path,
     raise RuntimeError(f"{url} never became ready: {log_path.read_text()}")
 
 
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, then SIGKILL if it has not exited within 10 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
 class Server:
     """``uvicorn --factory FACTORY`` on 127.0.0.1, with its output captured to a file."""
 
@@ -75,10 +85,5 @@ class Server:
 
     def stop(self) -> None:
         if self.process is not None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+            stop_process(self.process)
             self.process = None

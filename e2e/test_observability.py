@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from e2e.conftest import KEY
-from e2e.server import ROOT, Server, free_port, wait_until_ready
+from e2e.server import ROOT, Server, free_port, stop_process, wait_until_ready
 
 TOKEN = "e2e-metrics-token-0123456789abcdef"
 DASHBOARD = ROOT / "infra" / "grafana" / "content-factory.json"
@@ -67,12 +67,7 @@ class Prometheus:
         return body["data"]  # type: ignore[no-any-return]
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
+        stop_process(self.process)
 
 
 @pytest.fixture

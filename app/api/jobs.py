@@ -20,9 +20,9 @@ JobId = Annotated[str, Path(**_JOB_ID)]
 # The polling route's job id: documented with the same rules, checked in the route after its gate, so that a request
 # without a valid credential gets 401 there as on every other route, and a malformed id still counts against the
 # caller's read limit.
-_JOB_ID_SCHEMA = {"minLength": 1, "maxLength": 64, "pattern": _JOB_ID["pattern"]}
-PolledJobId = Annotated[str, Path(json_schema_extra=_JOB_ID_SCHEMA)]
-_check_job_id = TypeAdapter(Annotated[str, StringConstraints(**_JOB_ID)]).validate_python
+_JOB_ID_RULES = TypeAdapter(Annotated[str, StringConstraints(**_JOB_ID)])
+PolledJobId = Annotated[str, Path(json_schema_extra=_JOB_ID_RULES.json_schema())]
+_check_job_id = _JOB_ID_RULES.validate_python
 IdempotencyKey = Annotated[
     str | None,
     Header(
