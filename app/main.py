@@ -20,12 +20,13 @@ from app.adapters.inline_queue import InlineQueue
 from app.adapters.memory_cache import MemoryCache
 from app.adapters.sqlite_store import SqliteStore
 from app.api import admin, content_types, health, internal, jobs
-from app.api.access import Access
+from app.api import metrics as metrics_endpoint
 from app.api.deps import Services
 from app.api.docs import install_docs, install_openapi
 from app.api.job_views import JobViews
 from app.api.middleware import BodyLimitMiddleware
 from app.api.security import EdgeSecurityMiddleware
+from app.auth.access import Access
 from app.auth.admin import KeyAdmin
 from app.auth.certs import SigningCerts
 from app.auth.id_tokens import IdTokenVerifier
@@ -33,22 +34,21 @@ from app.auth.service import Authenticator, announce_generated_key, bootstrap_ad
 from app.auth.worker import WorkerAuth
 from app.config import CacheKind, Environment, LlmProvider, QueueKind, Settings, StoreKind
 from app.content.cache import ArtifactCache
-from app.content.extractive import ExtractiveGenerator
-from app.content.pipeline import Pipeline, StepPolicy
+from app.content.generator import Generator
 from app.errors import install_error_handlers
+from app.extractive import ExtractiveGenerator
 from app.jobs.queue import Step, StepResult, TaskQueue
 from app.jobs.service import JobsService
 from app.limits.quotas import Quotas
 from app.limits.rate import RateLimiter, RateLimits, Window
 from app.limits.usage import UsageRecordingStore
 from app.llm.engine import LlmGenerator
-from app.llm.generator import Generator
-from app.observability import endpoints as metrics_endpoint
 from app.observability.jobs import JobsInFlight, MeteredJobStore
 from app.observability.logging import configure_logging
 from app.observability.metrics import Metrics
 from app.observability.middleware import RequestTelemetryMiddleware
 from app.observability.sentry import close_sentry, init_sentry, set_provider
+from app.worker.pipeline import Pipeline, StepPolicy
 
 if TYPE_CHECKING:
     from app.adapters.firestore_store import FirestoreStore

@@ -19,8 +19,8 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from app.content.catalogue import ArtifactOptions, ArtifactType
-from app.content.extractive import ExtractiveGenerator
-from app.llm.generator import Generated, GenerationInput, GenerationTask, TransientGenerationError
+from app.content.generator import Generated, GenerationInput, GenerationTask, TransientGenerationError
+from app.extractive import ExtractiveGenerator
 from app.main import create_app
 
 

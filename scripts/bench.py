@@ -19,9 +19,9 @@ from fastapi import FastAPI
 
 from app.config import ModelPrice, Settings
 from app.content.catalogue import ALL_ARTIFACTS, ArtifactOptions, ArtifactType
-from app.content.extractive import ExtractiveGenerator
+from app.content.generator import GenerationInput, GenerationTask
 from app.content.models import Outline
-from app.llm.generator import GenerationInput, GenerationTask
+from app.extractive import ExtractiveGenerator
 from app.main import create_app
 from loadtests import read_throughput
 from tests.fakellm import FakeLLM, Mode

@@ -14,21 +14,21 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Depends, Request
 from fastapi.routing import APIRoute
 
-from app.api.access import Access
 from app.api.job_views import JobViews
+from app.auth.access import Access
 from app.auth.admin import KeyAdmin
 from app.auth.models import Principal, Scope
 from app.auth.service import Authenticator
 from app.auth.worker import WorkerAuth
 from app.config import Settings
 from app.content.cache import ArtifactCache
-from app.content.pipeline import Pipeline
 from app.jobs.queue import TaskQueue
 from app.jobs.service import JobsService
 from app.jobs.store import JobStore
 from app.limits.rate import Traffic
 from app.observability.jobs import JobsInFlight
 from app.observability.metrics import Metrics
+from app.worker.pipeline import Pipeline
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +76,7 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 
 class Authenticate:
     """The dependency of every ``/v1`` route: its credential (``X-API-Key`` or ``Authorization: Bearer``), scope
-    and rate limits (``app.api.access``). It reads the headers itself, so it is one node of the graph; the OpenAPI
+    and rate limits (``app.auth.access``). It reads the headers itself, so it is one node of the graph; the OpenAPI
     document lists the credentials of every route that uses it (``app.api.docs``)."""
 
     def __init__(self, scope: Scope | None, traffic: Traffic = Traffic.READ) -> None:

@@ -6,7 +6,7 @@ error bodies carry it) and echoed on the response.
 Every response, errors and 404s included, gets the headers below: a Content-Security-Policy for its kind
 (``default-src 'none'; frame-ancestors 'none'`` for JSON and everything else; same-origin scripts, styles and
 images for the self-hosted docs page), ``no-store`` caching unless the response chose its own (static docs assets),
-HSTS in production, and the ``X-RateLimit-*`` verdict that ``app.api.access`` left in the request scope. A 500 is
+HSTS in production, and the ``X-RateLimit-*`` verdict that ``app.auth.access`` left in the request scope. A 500 is
 sent by Starlette from outside every middleware, so its handler copies the static headers from the scope.
 
 Requests whose headers exceed ``CF_MAX_HEADER_BYTES`` (or 100 fields) get 431, query strings over 8 KiB 414.
@@ -20,8 +20,8 @@ import secrets
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.api.access import RATE_LIMIT_STATE
 from app.asgi import header
+from app.auth.access import RATE_LIMIT_STATE
 from app.errors import error_response
 from app.limits.rate import Verdict
 

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from app.content.catalogue import ArtifactType
-from app.llm.generator import GenerationInput
+from app.content.generator import GenerationInput
 
 CacheValue = dict[str, Any]
 Factory = Callable[[], Awaitable[CacheValue]]

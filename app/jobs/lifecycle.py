@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from app.content.catalogue import ArtifactType
+from app.content.generator import Usage
 from app.jobs.models import ErrorInfo, Job, StepStatus
 from app.jobs.queue import Step
-from app.llm.generator import Usage
 
 OUTLINE = ArtifactType.OUTLINE
 OUTLINE_FAILED = ErrorInfo(

@@ -9,8 +9,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.content.catalogue import ArtifactOptions, ArtifactType
+from app.content.generator import GenerationInput, Usage
 from app.content.models import Difficulty
-from app.llm.generator import GenerationInput, Usage
 
 
 class JobStatus(StrEnum):

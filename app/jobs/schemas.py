@@ -8,9 +8,9 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from app.content.catalogue import ArtifactOptions, ArtifactType
+from app.content.generator import Usage
 from app.content.models import Difficulty
 from app.jobs.models import ErrorInfo, Job, JobStatus, StepStatus
-from app.llm.generator import Usage
 
 TOPIC_MIN, TOPIC_MAX = 3, 300
 SOURCE_MAX = 200_000

@@ -12,23 +12,36 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from app.auth.models import Principal
 from app.content.catalogue import ALL_ARTIFACTS, ArtifactOptions, ArtifactType
+from app.content.generator import Generator
 from app.errors import BadRequest, Conflict, NotFound, ServiceUnavailable
 from app.jobs import lifecycle
 from app.jobs.models import FINISHED_JOBS, Job, JobRequest, JobStatus, StepState, StepStatus, StoredArtifact
 from app.jobs.queue import Step, TaskQueue
 from app.jobs.schemas import JobCreate
 from app.jobs.store import JobStore, PageCursor
-from app.llm.generator import Generator
 
 RETRYABLE = frozenset({JobStatus.PARTIAL, JobStatus.FAILED, JobStatus.CANCELLED})
+
+
+class Requester(Protocol):
+    """Who asks for the work: jobs belong to ``owner`` and their tokens count against ``key_id``'s budget.
+    (``app.auth.models.Principal`` is one.)"""
+
+    @property
+    def owner(self) -> str: ...
+
+    @property
+    def key_id(self) -> str: ...
+
+    @property
+    def daily_token_budget(self) -> int | None: ...
 
 
 class Admission(Protocol):
     """Refuses work before any model is called (the daily token quota, ``app.limits.quotas``)."""
 
-    async def __call__(self, principal: Principal, request: JobRequest, artifacts: Sequence[ArtifactType]) -> None: ...
+    async def __call__(self, requester: Requester, request: JobRequest, artifacts: Sequence[ArtifactType]) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +52,7 @@ class JobsService:
     job_ttl: timedelta
     admission: Admission | None = None
 
-    async def create(self, owner: Principal, body: JobCreate, idempotency_key: str | None) -> tuple[Job, bool]:
+    async def create(self, owner: Requester, body: JobCreate, idempotency_key: str | None) -> tuple[Job, bool]:
         """Persist the job, then enqueue its outline. Returns the job and whether it is new."""
         request = to_request(body)
         fingerprint = request_fingerprint(request)
@@ -87,14 +100,14 @@ class JobsService:
             await self.queue.enqueue(queued)
         return job
 
-    async def get(self, owner: Principal, job_id: str) -> Job:
+    async def get(self, owner: Requester, job_id: str) -> Job:
         job = await self.store.get_job(job_id)
         if job is None or job.owner != owner.owner:
             raise NotFound(f"No job {job_id!r}.", code="job_not_found")
         return job
 
     async def page(
-        self, owner: Principal, *, status: JobStatus | None, limit: int, cursor: str | None
+        self, owner: Requester, *, status: JobStatus | None, limit: int, cursor: str | None
     ) -> tuple[list[Job], str | None]:
         after = decode_cursor(cursor) if cursor else None
         jobs = await self.store.list_jobs(owner.owner, status=status, limit=limit + 1, after=after)
@@ -102,7 +115,7 @@ class JobsService:
         jobs = jobs[:limit]
         return jobs, encode_cursor(jobs[-1]) if more and jobs else None
 
-    async def artifact(self, owner: Principal, job_id: str, artifact: ArtifactType) -> StoredArtifact:
+    async def artifact(self, owner: Requester, job_id: str, artifact: ArtifactType) -> StoredArtifact:
         job = await self.get(owner, job_id)
         state = job.steps.get(artifact)
         if state is None:
@@ -119,7 +132,7 @@ class JobsService:
             )
         return stored
 
-    async def cancel(self, owner: Principal, job_id: str) -> Job:
+    async def cancel(self, owner: Requester, job_id: str) -> Job:
         await self.get(owner, job_id)
         changed = await self.store.update_job(job_id, lifecycle.cancel(datetime.now(UTC)))
         if changed is None:
@@ -129,7 +142,7 @@ class JobsService:
             raise Conflict(f"Job {job_id!r} has already finished ({job.status.value}).", code="job_finished")
         return job
 
-    async def retry(self, owner: Principal, job_id: str) -> Job:
+    async def retry(self, owner: Requester, job_id: str) -> Job:
         job = await self.get(owner, job_id)
         if job.status not in RETRYABLE:
             raise Conflict(
@@ -146,7 +159,7 @@ class JobsService:
         await self.queue.enqueue(steps)
         return job
 
-    async def delete(self, owner: Principal, job_id: str) -> None:
+    async def delete(self, owner: Requester, job_id: str) -> None:
         job = await self.get(owner, job_id)
         if job.status not in FINISHED_JOBS:
             await self.store.update_job(job_id, lifecycle.cancel(datetime.now(UTC)))

@@ -12,13 +12,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import Protocol
 
-from app.auth.models import Principal
-from app.auth.store import KeyStore
 from app.content.catalogue import ArtifactType
 from app.errors import TooManyRequests
 from app.jobs.models import JobRequest
+from app.jobs.service import Requester
 
 CHARS_PER_TOKEN = 4  # English prose averages about four characters per token
 PROMPT_TOKENS = 800  # instructions, schema and request details around the source in each prompt
@@ -55,22 +55,30 @@ def estimate_tokens(request: JobRequest, artifacts: Sequence[ArtifactType]) -> i
     return total
 
 
+class UsageCounter(Protocol):
+    """Tokens per subject and UTC day (the key store keeps them: ``app.auth.store.KeyStore``)."""
+
+    async def add_usage(self, subject: str, day: date, tokens: int) -> None: ...
+
+    async def usage(self, subject: str, day: date) -> int: ...
+
+
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True)
 class Quotas:
-    store: KeyStore
+    store: UsageCounter
     now: Callable[[], datetime] = field(default=_utcnow)
 
-    async def __call__(self, principal: Principal, request: JobRequest, artifacts: Sequence[ArtifactType]) -> None:
+    async def __call__(self, requester: Requester, request: JobRequest, artifacts: Sequence[ArtifactType]) -> None:
         """Admit the work, or raise 429 ``quota_exceeded`` (the ``Admission`` of ``JobsService``)."""
-        budget = principal.daily_token_budget
+        budget = requester.daily_token_budget
         if budget is None or not artifacts:
             return
         now = self.now()
-        used = await self.store.usage(principal.key_id, now.date())
+        used = await self.store.usage(requester.key_id, now.date())
         estimate = estimate_tokens(request, artifacts)
         if used + estimate <= budget:
             return

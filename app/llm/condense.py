@@ -13,7 +13,7 @@ import re
 from collections.abc import Awaitable, Callable
 
 from app.content.cache import ArtifactCache, CacheValue
-from app.llm.generator import Usage
+from app.content.generator import Usage
 from app.llm.pricing import estimate_tokens
 
 CondensePart = Callable[[str, int, int], Awaitable[tuple[str, Usage]]]

@@ -17,9 +17,7 @@ from pydantic import ValidationError
 from app.config import LlmProvider, Settings
 from app.content.cache import ArtifactCache
 from app.content.catalogue import ArtifactOptions, ArtifactType, validate_content
-from app.content.prompts import PromptContext, Prompts
-from app.llm.condense import CondensePart, Condenser
-from app.llm.generator import (
+from app.content.generator import (
     Generated,
     GenerationError,
     GenerationInput,
@@ -27,9 +25,11 @@ from app.llm.generator import (
     PermanentGenerationError,
     Usage,
 )
+from app.llm.condense import CondensePart, Condenser
 from app.llm.parsing import OutputError, parse_object
 from app.llm.policy import CallPolicy, CircuitBreaker
 from app.llm.pricing import DEFAULT_INPUT_BUDGETS, DEFAULT_MODELS, UNKNOWN_MODEL_BUDGET, PriceTable, estimate_tokens
+from app.llm.prompts import PromptContext, Prompts
 from app.llm.providers.base import Completion, Finish, Message, ProviderClient, ProviderError
 from app.llm.schema import Dialect, notes_schema, provider_schema
 from app.observability.metrics import LlmOutcome, Metrics

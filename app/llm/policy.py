@@ -24,7 +24,7 @@ from tenacity import (
 from tenacity.stop import stop_base
 from tenacity.wait import wait_random_exponential
 
-from app.llm.generator import PermanentGenerationError, TransientGenerationError
+from app.content.generator import PermanentGenerationError, TransientGenerationError
 from app.llm.providers.base import ProviderError
 
 T = TypeVar("T")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from app.config import ModelPrice
-from app.llm.generator import Usage
+from app.content.generator import Usage
 
 log = logging.getLogger(__name__)
 

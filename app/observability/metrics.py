@@ -43,8 +43,8 @@ from typing import Literal, get_args
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess, values
 
 from app.content.catalogue import ALL_ARTIFACTS
+from app.content.generator import Usage
 from app.jobs.queue import Outcome
-from app.llm.generator import Usage
 
 UNMATCHED_ROUTE = "unmatched"
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})

@@ -11,8 +11,8 @@ from app.auth.models import Scope
 from app.auth.service import stored_key
 from app.config import Settings
 from app.content.catalogue import ArtifactType
-from tests.api_helpers import wait_for_job
 from tests.conftest import MakeSettings
+from tests.fixtures.api import wait_for_job
 from tests.fixtures.fake_generator import FakeGenerator
 
 SOURCE = "Mitochondria produce energy for the cell through respiration."

@@ -15,11 +15,11 @@ from app.auth.models import Scope
 from app.auth.service import stored_key
 from app.auth.store import KeyStore
 from app.content.catalogue import ArtifactType
+from app.content.generator import Usage
 from app.jobs import lifecycle
 from app.jobs.models import Job, JobRequest, JobStatus, StepState, StepStatus, StoredArtifact
 from app.jobs.queue import Step
 from app.jobs.store import JobStore, PageCursor
-from app.llm.generator import Usage
 from tests.fixtures.naming import unique_project
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)

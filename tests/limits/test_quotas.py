@@ -10,16 +10,16 @@ import pytest
 from app.adapters.sqlite_store import SqliteStore
 from app.auth.models import Principal, Scope
 from app.content.catalogue import ALL_ARTIFACTS, ArtifactOptions, ArtifactType
+from app.content.generator import Generated, GenerationTask, Usage
 from app.errors import TooManyRequests
 from app.jobs import lifecycle
 from app.jobs.models import JobRequest
 from app.jobs.queue import Step
 from app.limits.quotas import Quotas, estimate_tokens
 from app.limits.usage import UsageRecordingStore
-from app.llm.generator import Generated, GenerationTask, Usage
 from app.main import create_app
-from tests.api_helpers import wait_for_job
 from tests.conftest import MakeSettings, open_client
+from tests.fixtures.api import wait_for_job
 from tests.fixtures.fake_generator import FakeGenerator
 from tests.jobs.test_store_contract import make_job
 

@@ -10,9 +10,9 @@ import jsonschema
 import pytest
 
 from app.main import create_app
-from tests.api_helpers import wait_for_job
 from tests.conftest import MakeSettings, open_client, text
 from tests.fakellm import FakeLLM
+from tests.fixtures.api import wait_for_job
 from tests.llm.conftest import PRICE, llm_settings
 
 ALL = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.llm.generator import PermanentGenerationError, TransientGenerationError
+from app.content.generator import PermanentGenerationError, TransientGenerationError
 from app.llm.policy import CallPolicy, CircuitBreaker
 from app.llm.providers.base import ProviderError
 

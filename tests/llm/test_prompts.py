@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from app.content.catalogue import ALL_ARTIFACTS, ArtifactOptions, ArtifactType
-from app.content.prompts import PromptContext, Prompts
-from app.content.prompts.library import SOURCE_CLOSE, SOURCE_OPEN
 from app.llm.condense import split
+from app.llm.prompts import PromptContext, Prompts
+from app.llm.prompts.library import SOURCE_CLOSE, SOURCE_OPEN
 
 
 @pytest.mark.parametrize("artifact", ALL_ARTIFACTS)

@@ -16,13 +16,13 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from app.adapters.cloud_tasks_queue import CloudTasksQueue
 from app.content.catalogue import ALL_ARTIFACTS, ArtifactType
+from app.content.generator import Generated, GenerationTask, PermanentGenerationError, Usage
 from app.errors import ServiceUnavailable
 from app.jobs.queue import Step
-from app.llm.generator import Generated, GenerationTask, PermanentGenerationError, Usage
 from app.main import create_app
 from app.observability.metrics import Metrics
-from tests.api_helpers import wait_for_job
 from tests.conftest import MakeSettings, open_client, text
+from tests.fixtures.api import wait_for_job
 from tests.fixtures.fake_generator import FakeGenerator
 
 ARTIFACTS = [a.value for a in ALL_ARTIFACTS]

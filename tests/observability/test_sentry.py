@@ -11,12 +11,12 @@ import pytest
 from asgi_lifespan import LifespanManager
 
 from app.content.catalogue import ArtifactOptions, ArtifactType
+from app.content.generator import GenerationInput
 from app.errors import NotFound, ServiceUnavailable
-from app.llm.generator import GenerationInput
 from app.main import create_app
 from app.observability.sentry import FILTERED, before_send
-from tests.api_helpers import wait_for_job
 from tests.conftest import ADMIN_KEY, MakeSettings, open_client
+from tests.fixtures.api import wait_for_job
 from tests.fixtures.fake_generator import FakeGenerator
 from tests.observability.sentry_server import SentryStandIn
 

@@ -1,0 +1,79 @@
+"""One pass over a source text: sentences, key terms, sentence scores, definitions and a section plan.
+
+The pipeline asks for eight artifacts of one text, one at a time, so the last few analyses are kept by the
+text's SHA-256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from app.extractive.keyphrases import Keyphrase, extract
+from app.extractive.ranking import rank_sentences
+from app.extractive.sections import Section, plan_sections
+from app.extractive.text import parse
+
+_MEMO_SIZE = 8
+_memo: OrderedDict[str, Analysis] = OrderedDict()
+_memo_lock = threading.Lock()
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    sentences: tuple[str, ...]
+    paragraph_of: tuple[int, ...]  # the paragraph each sentence belongs to
+    title: str | None  # a heading that opens the text
+    keyphrases: tuple[Keyphrase, ...]  # best first
+    scores: tuple[float, ...]  # one per sentence, higher is more important
+    mentions: tuple[tuple[str, ...], ...]  # the key terms (by key) each sentence mentions
+    definitions: Mapping[str, str]  # term -> the sentence that defines it
+    sections: tuple[Section, ...]  # the outline's sections, in order
+    by_key: Mapping[str, Keyphrase]
+
+    def best(self, indices: list[int] | tuple[int, ...] | range, k: int) -> list[int]:
+        """The ``k`` highest-scoring of these sentences, in document order."""
+        ranked = sorted(indices, key=lambda i: (-self.scores[i], i))[:k]
+        return sorted(ranked)
+
+
+def analyse(text: str) -> Analysis:
+    """Analyse a source text (cached by its SHA-256; the result is immutable)."""
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    with _memo_lock:
+        cached = _memo.get(digest)
+        if cached is not None:
+            _memo.move_to_end(digest)
+            return cached
+    result = _analyse(text)
+    with _memo_lock:
+        _memo[digest] = result
+        _memo.move_to_end(digest)
+        while len(_memo) > _MEMO_SIZE:
+            _memo.popitem(last=False)
+    return result
+
+
+def _analyse(text: str) -> Analysis:
+    document = parse(text)
+    named = [heading for _, heading in document.headings] + ([document.title] if document.title else [])
+    keyphrases, mentions = extract(document.sentences, named)
+    by_key = {k.key: k for k in keyphrases}
+    scores = rank_sentences(document.sentences, document.paragraph_of, mentions, {k.key: k.score for k in keyphrases})
+    definitions = {k.text: document.sentences[k.definition] for k in keyphrases if k.definition is not None}
+    sections = plan_sections(len(document.sentences), document.paragraph_of, document.headings, mentions, keyphrases)
+    return Analysis(
+        sentences=document.sentences,
+        paragraph_of=document.paragraph_of,
+        title=document.title,
+        keyphrases=tuple(keyphrases),
+        scores=tuple(scores),
+        mentions=tuple(tuple(m) for m in mentions),
+        definitions=MappingProxyType(definitions),
+        sections=tuple(sections),
+        by_key=MappingProxyType(by_key),
+    )

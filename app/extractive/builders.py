@@ -1,0 +1,194 @@
+"""One function per artifact: quoted sentences arranged under the outline's sections, and fixed templates.
+
+Every function returns plain data for ``validate_content``; ``build`` refuses (``SourceTooShort``) a text that
+cannot fill the artifact, using the same measures as the engine's check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from app.content.catalogue import ArtifactOptions, ArtifactType
+from app.content.generator import GenerationInput
+from app.content.models import Difficulty, Outline
+from app.extractive import questions
+from app.extractive.analysis import Analysis
+from app.extractive.capacity import SourceTooShort, merged, shortfalls
+from app.extractive.keyphrases import Keyphrase
+from app.extractive.podcast import podcast_script
+from app.extractive.sections import MAX_SECTIONS, Section, sections_for
+from app.extractive.selection import (
+    conclusion,
+    key_concepts,
+    overview,
+    quote,
+    summary,
+    takeaways,
+    terms,
+)
+from app.extractive.text import LINE_LIMIT, clip, title_case
+
+MAX_KEY_POINTS = 3
+MAX_OBJECTIVES = 6
+_OBJECTIVES = (
+    "Explain {p}.",
+    "Describe the role of {p}.",
+    "Identify the main features of {p}.",
+    "Summarise what the text says about {p}.",
+    "Discuss the significance of {p}.",
+    "Relate {p} to the other ideas in the text.",
+)
+_STUDY_SECTION_SENTENCES = 4
+_BODY_SENTENCES_PER_SECTION = 2
+
+Builder = Callable[[Analysis, Sequence[Section], str, dict[str, Any]], dict[str, Any]]
+
+
+def build(
+    artifact: ArtifactType,
+    analysis: Analysis,
+    controls: dict[str, Any],
+    outline: Outline | None,
+    request: GenerationInput,
+) -> dict[str, Any]:
+    """Content for one artifact; the outline (built from the text when not given) sets the sections."""
+    controls = {**ArtifactOptions().for_type(artifact), **controls}
+    problems = merged([shortfalls(analysis, ArtifactType.OUTLINE, {}), shortfalls(analysis, artifact, controls)])
+    if problems:
+        raise SourceTooShort(problems)
+    if artifact is ArtifactType.OUTLINE:
+        return outline_content(analysis, request)
+    if outline is None:
+        outline = Outline.model_validate(outline_content(analysis, request))
+    sections = sections_for(analysis, outline)
+    builder: Builder = _BUILDERS[artifact]
+    return builder(analysis, sections, outline.title, controls)
+
+
+def outline_content(analysis: Analysis, request: GenerationInput) -> dict[str, Any]:
+    chosen = terms(analysis)
+    subject = _subject(analysis, chosen)
+    ordered = [subject, *(t for t in chosen if t.key != subject.key)] if subject else chosen
+    count = min(max(3, len(analysis.sections)), MAX_OBJECTIVES, len(ordered))
+    objectives = [_OBJECTIVES[n % len(_OBJECTIVES)].format(p=t.phrase) for n, t in enumerate(ordered[:count])]
+    if request.topic and request.topic.strip():
+        title = request.topic.strip()
+    elif analysis.title:
+        title = analysis.title
+    else:
+        title = title_case(subject.phrase if subject.proper else subject.text) if subject else "Reading Notes"
+    return {
+        "title": clip(title, LINE_LIMIT),
+        "overview": quote(analysis, overview(analysis)),
+        "learning_objectives": objectives,
+        "sections": [
+            _outline_section(analysis, number, section) for number, section in enumerate(analysis.sections, start=1)
+        ],
+        "difficulty": (request.difficulty or Difficulty.INTERMEDIATE).value,
+    }
+
+
+def _subject(analysis: Analysis, chosen: list[Keyphrase]) -> Keyphrase | None:
+    """What the text is about: the term its first sentence defines, else the best term it mentions."""
+    candidates = {t.key: t for t in chosen}
+    for term in chosen:
+        if term.definition == 0:
+            return term
+    for key in analysis.mentions[0] if analysis.mentions else ():
+        if key in candidates:
+            return candidates[key]
+    return chosen[0] if chosen else None
+
+
+def _outline_section(analysis: Analysis, number: int, section: Section) -> dict[str, Any]:
+    ranked = sorted(section.sentences, key=lambda i: (-analysis.scores[i], i))
+    head, rest = ranked[0], ranked[1:]
+    points = sorted(rest[:MAX_KEY_POINTS]) or [head]
+    return {
+        "number": number,
+        "title": section.title,
+        "summary": analysis.sentences[head],
+        "key_points": [analysis.sentences[i] for i in points],
+    }
+
+
+def study_guide(
+    analysis: Analysis, sections: Sequence[Section], title: str, controls: dict[str, Any]
+) -> dict[str, Any]:
+    return {
+        "title": clip(f"Study Guide: {title}", LINE_LIMIT),
+        "overview": quote(analysis, overview(analysis)),
+        "key_concepts": key_concepts(analysis),
+        "sections": [
+            {"title": s.title, "content": quote(analysis, analysis.best(s.sentences, _STUDY_SECTION_SENTENCES))}
+            for s in sections
+        ],
+        "summary": quote(analysis, summary(analysis)),
+    }
+
+
+def one_pager(analysis: Analysis, sections: Sequence[Section], title: str, controls: dict[str, Any]) -> dict[str, Any]:
+    summarised = summary(analysis)
+    points = takeaways(analysis, summarised)
+    body: list[int] = []
+    for section in sections:
+        fresh = [i for i in section.sentences if i not in summarised and analysis.sentences[i] not in points]
+        body.extend(analysis.best(fresh or list(section.sentences), _BODY_SENTENCES_PER_SECTION))
+    return {
+        "title": clip(title, LINE_LIMIT),
+        "summary": quote(analysis, summarised),
+        "key_takeaways": points,
+        "body": quote(analysis, sorted(set(body))),
+    }
+
+
+def detailed_reading(
+    analysis: Analysis, sections: Sequence[Section], title: str, controls: dict[str, Any]
+) -> dict[str, Any]:
+    opening = overview(analysis)
+    closing = conclusion(analysis, opening)
+    framed = set(opening) | set(closing)
+    kept = list(sections[:MAX_SECTIONS])
+    if len(sections) > MAX_SECTIONS:  # an outline from elsewhere: fold the tail into the last section
+        tail = sorted({i for s in sections[MAX_SECTIONS - 1 :] for i in s.sentences})
+        kept[-1] = Section(kept[-1].title, tuple(tail))
+    return {
+        "title": clip(title, LINE_LIMIT),
+        "introduction": quote(analysis, opening),
+        "sections": [
+            {
+                "title": s.title,
+                "content": quote(analysis, [i for i in s.sentences if i not in framed] or list(s.sentences)),
+            }
+            for s in kept
+        ],
+        "conclusion": quote(analysis, closing),
+    }
+
+
+def _faq(analysis: Analysis, sections: Sequence[Section], title: str, controls: dict[str, Any]) -> dict[str, Any]:
+    return {"items": questions.faq_items(analysis, int(controls["count"]))}
+
+
+def _flashcards(
+    analysis: Analysis, sections: Sequence[Section], title: str, controls: dict[str, Any]
+) -> dict[str, Any]:
+    return {"cards": questions.flashcards(analysis, int(controls["count"]))}
+
+
+def _reading_questions(
+    analysis: Analysis, sections: Sequence[Section], title: str, controls: dict[str, Any]
+) -> dict[str, Any]:
+    return {"questions": questions.reading_questions(analysis, int(controls["count"]))}
+
+
+_BUILDERS: dict[ArtifactType, Builder] = {
+    ArtifactType.PODCAST_SCRIPT: podcast_script,
+    ArtifactType.STUDY_GUIDE: study_guide,
+    ArtifactType.ONE_PAGER: one_pager,
+    ArtifactType.DETAILED_READING: detailed_reading,
+    ArtifactType.FAQ: _faq,
+    ArtifactType.FLASHCARDS: _flashcards,
+    ArtifactType.READING_QUESTIONS: _reading_questions,
+}

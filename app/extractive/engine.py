@@ -1,0 +1,105 @@
+"""The offline engine: builds every artifact from the source text alone, with no model and no network."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import anyio.to_thread
+from pydantic import ValidationError
+
+from app.content.catalogue import ArtifactOptions, ArtifactType, validate_content
+from app.content.generator import (
+    Generated,
+    GenerationInput,
+    GenerationTask,
+    PermanentGenerationError,
+    Usage,
+)
+from app.content.models import ArtifactModel, Outline
+from app.errors import Unprocessable
+from app.extractive.analysis import analyse
+from app.extractive.builders import build
+from app.extractive.capacity import LLM_HINT, Shortfall, SourceTooShort, merged, shortfalls, summary
+
+NO_SOURCE = (
+    "The offline 'extractive' engine builds study materials from source text; this request has only a topic. "
+    f"Send source_text, {LLM_HINT} to work from a topic."
+)
+
+
+class ExtractiveGenerator:
+    """The ``Generator`` port served by sentence extraction and fixed templates (English only)."""
+
+    @property
+    def provider(self) -> str:
+        return "extractive"
+
+    @property
+    def model(self) -> str:
+        return "extractive-v1"
+
+    @property
+    def prompt_version(self) -> str:
+        # Part of every cache key: change it whenever the output for a given input changes.
+        return "extractive-1"
+
+    async def check(
+        self, request: GenerationInput, artifacts: Sequence[ArtifactType], options: ArtifactOptions
+    ) -> None:
+        text = request.source_text
+        if text is None or not text.strip():
+            raise Unprocessable(NO_SOURCE, details=[{"field": "source_text", "message": NO_SOURCE, "type": "missing"}])
+        if not is_english(request.language):
+            message = (
+                f"The offline 'extractive' engine writes English only; this request asks for "
+                f"language {request.language!r}. Ask for 'en', {LLM_HINT} to write in other languages."
+            )
+            raise Unprocessable(message, details=[{"field": "language", "message": message, "type": "unsupported"}])
+        problems = await anyio.to_thread.run_sync(_shortfalls, text, tuple(artifacts), options)
+        if problems:
+            raise Unprocessable(
+                summary(problems),
+                details=[{"field": p.field, "message": p.message, "type": "insufficient_source"} for p in problems],
+            )
+
+    async def generate(self, task: GenerationTask) -> Generated:
+        text = task.input.source_text
+        if text is None or not text.strip():
+            raise PermanentGenerationError(NO_SOURCE, code="source_missing")
+        controls = {**ArtifactOptions().for_type(task.artifact), **task.controls}
+        content = await anyio.to_thread.run_sync(_generate, task.artifact, text, controls, task.outline, task.input)
+        return Generated(content=content, usage=Usage())
+
+
+def is_english(language: str | None) -> bool:
+    tag = (language or "en").strip().lower().replace("_", "-")
+    return tag == "en" or tag.startswith("en-")
+
+
+def _shortfalls(text: str, artifacts: tuple[ArtifactType, ...], options: ArtifactOptions) -> list[Shortfall]:
+    analysis = analyse(text)
+    wanted = [ArtifactType.OUTLINE, *(a for a in artifacts if a is not ArtifactType.OUTLINE)]
+    return merged(shortfalls(analysis, artifact, options.for_type(artifact)) for artifact in wanted)
+
+
+def _generate(
+    artifact: ArtifactType,
+    text: str,
+    controls: dict[str, Any],
+    outline: Outline | None,
+    request: GenerationInput,
+) -> ArtifactModel:
+    try:
+        data = build(artifact, analyse(text), controls, outline, request)
+    except SourceTooShort as exc:
+        raise PermanentGenerationError(str(exc), code="source_too_short") from exc
+    try:
+        return validate_content(artifact, data, controls)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'content'}: {err['msg']}" for err in exc.errors()[:3]
+        )
+        raise PermanentGenerationError(
+            f"The extractive engine produced an invalid {artifact.value}: {problems}", code="invalid_output"
+        ) from exc

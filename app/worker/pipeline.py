@@ -1,0 +1,180 @@
+"""One step of a job: claim it, look in the cache, generate, validate, store, and release what depends on it.
+
+The inline queue and the Cloud Tasks worker endpoint both call ``run_step``. It records every failure it can
+name on the artifact and answers with an outcome; it raises only when the store itself fails.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from app.content.cache import ArtifactCache, CacheValue, cache_key
+from app.content.catalogue import ArtifactType, validate_content
+from app.content.generator import GenerationError, GenerationTask, Generator, Usage
+from app.content.models import Outline
+from app.jobs import lifecycle
+from app.jobs.models import ErrorInfo, Job, StoredArtifact
+from app.jobs.queue import Outcome, Step, StepResult, TaskQueue
+from app.jobs.store import JobStore
+from app.observability.metrics import Metrics
+from app.observability.sentry import breadcrumb
+from app.observability.steps import observe_step
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class StepPolicy:
+    max_attempts: int
+    lease_seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class Pipeline:
+    store: JobStore
+    cache: ArtifactCache
+    generator: Generator
+    policy: StepPolicy
+    metrics: Metrics = field(default_factory=Metrics)  # the app passes its own; a default suits unit tests
+
+    async def run_step(self, step: Step, queue: TaskQueue) -> StepResult:
+        with observe_step(self.metrics, step, provider=self.generator.provider) as observation:
+            result = await self._run_step(step, queue)
+            observation.ended(result.outcome)
+            return result
+
+    async def _run_step(self, step: Step, queue: TaskQueue) -> StepResult:
+        now = _now()
+        claimed = await self.store.update_job(step.job_id, lifecycle.claim_step(step, now, self.policy.lease_seconds))
+        if claimed is None:
+            return StepResult(Outcome.SKIPPED, reason="job not found")
+        job, claim = claimed
+        if claim is None:
+            return StepResult(Outcome.SKIPPED, reason="step finished, cancelled or superseded")
+        if isinstance(claim, lifecycle.Busy):
+            return StepResult(Outcome.RETRY, retry_after=claim.seconds, reason="step held by another worker")
+
+        try:
+            content, cached, usage = await self._produce(job, step.artifact)
+        except GenerationError as exc:
+            error = ErrorInfo(code=exc.code, message=exc.message)
+            if exc.transient and claim.attempt < self.policy.max_attempts:
+                await self.store.update_job(step.job_id, lifecycle.release_for_retry(step, _now(), error))
+                return StepResult(Outcome.RETRY, retry_after=exc.retry_after, reason=exc.message)
+            if exc.transient:
+                error = ErrorInfo(
+                    code="retries_exhausted",
+                    message=f"Gave up after {claim.attempt} attempts; last error: {exc.message}",
+                )
+            return await self._fail(step, error, exc.usage)
+        except ValidationError as exc:
+            return await self._fail(step, _invalid_output(exc))
+        except Exception as exc:
+            # An unexpected fault in generation: retried like a transient one, then recorded.
+            log.exception("step %s raised", step.task_name)
+            error = ErrorInfo(code="internal_error", message=f"Generation raised {type(exc).__name__}.")
+            if claim.attempt < self.policy.max_attempts:
+                await self.store.update_job(step.job_id, lifecycle.release_for_retry(step, _now(), error))
+                return StepResult(Outcome.RETRY, reason=error.message)
+            return await self._fail(step, error)
+
+        await self.store.put_artifact(
+            StoredArtifact(
+                job_id=step.job_id,
+                type=step.artifact,
+                content=content,
+                provider=self.generator.provider,
+                model=self.generator.model,
+                prompt_version=self.generator.prompt_version,
+                cached=cached,
+                created_at=_now(),
+            )
+        )
+        recorded = await self.store.update_job(
+            step.job_id, lifecycle.record_success(step, _now(), cached=cached, usage=usage)
+        )
+        if recorded is None:
+            # The job was deleted while this step ran: remove the artifact just written.
+            await self.store.delete_job(step.job_id)
+            return StepResult(Outcome.SKIPPED, reason="job deleted")
+        if recorded[1]:
+            await queue.enqueue(recorded[1])
+        return StepResult(Outcome.DONE)
+
+    async def _produce(self, job: Job, artifact: ArtifactType) -> tuple[dict[str, Any], bool, Usage]:
+        request = job.request.generation_input()
+        controls = job.request.options.for_type(artifact)
+        outline_content = None if artifact is ArtifactType.OUTLINE else await self._outline(job.id)
+        key = cache_key(
+            artifact=artifact,
+            request=request,
+            controls=controls,
+            outline=outline_content,
+            provider=self.generator.provider,
+            model=self.generator.model,
+            prompt_version=self.generator.prompt_version,
+        )
+        usage = Usage()
+
+        async def generate() -> CacheValue:
+            nonlocal usage
+            outline = None if outline_content is None else Outline.model_validate(outline_content)
+            task = GenerationTask(artifact=artifact, input=request, controls=controls, outline=outline)
+            breadcrumb("generating", artifact=artifact.value)
+            try:
+                generated = await self.generator.generate(task)
+            except GenerationError as exc:
+                if exc.usage is not None:  # a failed generation still spent tokens
+                    self._record_usage(artifact, exc.usage)
+                raise
+            usage = generated.usage
+            self._record_usage(artifact, usage)
+            return generated.content.model_dump(mode="json")
+
+        value, cached = await self.cache.get_or_create(key, generate)
+        self.metrics.cache_lookup(artifact=artifact.value, hit=cached)
+        breadcrumb("cache hit" if cached else "generated", artifact=artifact.value)
+        # Cached content is held to the same contract as fresh content.
+        content = validate_content(artifact, value, controls).model_dump(mode="json")
+        return content, cached, usage if not cached else Usage()
+
+    def _record_usage(self, artifact: ArtifactType, usage: Usage) -> None:
+        self.metrics.llm_usage(
+            provider=self.generator.provider, model=self.generator.model, artifact=artifact.value, usage=usage
+        )
+
+    async def _outline(self, job_id: str) -> dict[str, Any]:
+        stored = await self.store.get_artifact(job_id, ArtifactType.OUTLINE)
+        if stored is None:
+            raise GenerationError("The job's outline is missing.", code="outline_missing")
+        return stored.content
+
+    async def _fail(self, step: Step, error: ErrorInfo, usage: Usage | None = None) -> StepResult:
+        await self.store.update_job(step.job_id, lifecycle.record_failure(step, _now(), error, usage))
+        return StepResult(Outcome.FAILED, reason=error.message)
+
+    async def resume(self, queue: TaskQueue, *, limit: int = 10_000) -> int:
+        """Enqueue every runnable step of unfinished jobs (the embedded queue, at start-up)."""
+        resumed = 0
+        for job in await self.store.unfinished_jobs(limit):
+            changed = await self.store.update_job(job.id, lifecycle.resumable(_now()))
+            if changed is not None and changed[1]:
+                await queue.enqueue(changed[1])
+                resumed += len(changed[1])
+        return resumed
+
+
+def _invalid_output(exc: ValidationError) -> ErrorInfo:
+    problems = "; ".join(
+        f"{'.'.join(str(p) for p in err['loc']) or 'content'}: {err['msg']}" for err in exc.errors()[:5]
+    )
+    return ErrorInfo(code="invalid_output", message=f"The generated artifact is invalid: {problems}")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+import pytest
+
+from app.content.catalogue import ALL_ARTIFACTS, ArtifactOptions, ArtifactType
+from app.content.generator import GenerationInput, GenerationTask, Generator, PermanentGenerationError, Usage
+from app.content.models import Outline
+from app.errors import Unprocessable
+from app.extractive import ExtractiveGenerator
+from app.extractive.text import parse
+from tests.fixtures.samples import ALL, ARTICLES, huge_text, read, request
+
+TWO_SENTENCES = "Photosynthesis is the process by which plants make sugar. It needs light, water and carbon dioxide."
+
+
+async def _generate_all(
+    engine: ExtractiveGenerator, source: GenerationInput, options: ArtifactOptions | None = None
+) -> dict[ArtifactType, object]:
+    """Every artifact, as the pipeline asks for them: the outline first, then the rest from the stored outline."""
+    options = options or ArtifactOptions()
+    outline = await engine.generate(GenerationTask(ArtifactType.OUTLINE, source, {}))
+    stored = Outline.model_validate(outline.content.model_dump(mode="json"))
+    out: dict[ArtifactType, object] = {ArtifactType.OUTLINE: outline.content}
+    for artifact in ALL_ARTIFACTS[1:]:
+        task = GenerationTask(artifact, source, options.for_type(artifact), stored)
+        generated = await engine.generate(task)
+        assert generated.usage == Usage()
+        out[artifact] = generated.content
+    return out
+
+
+def test_the_engine_implements_the_generator_port() -> None:
+    engine: Generator = ExtractiveGenerator()
+    assert engine.provider == "extractive"
+    assert engine.model == "extractive-v1"
+    assert engine.prompt_version == "extractive-1"
+
+
+@pytest.mark.parametrize("name", ALL)
+async def test_check_passes_and_every_artifact_is_generated(name: str) -> None:
+    engine = ExtractiveGenerator()
+    source = request(read(name))
+    await engine.check(source, ALL_ARTIFACTS, ArtifactOptions())
+    produced = await _generate_all(engine, source)
+    assert list(produced) == list(ALL_ARTIFACTS)
+
+
+async def test_a_topic_alone_is_refused_before_a_job_exists() -> None:
+    with pytest.raises(Unprocessable) as caught:
+        await ExtractiveGenerator().check(
+            GenerationInput(topic="Photosynthesis", source_text=None), ALL_ARTIFACTS, ArtifactOptions()
+        )
+    assert caught.value.status == 422
+    assert "only a topic" in caught.value.message
+    assert "CF_LLM_PROVIDER" in caught.value.message
+    assert caught.value.details == [{"field": "source_text", "message": caught.value.message, "type": "missing"}]
+
+
+async def test_a_blank_source_text_counts_as_missing() -> None:
+    with pytest.raises(Unprocessable) as caught:
+        await ExtractiveGenerator().check(request("   \n "), ALL_ARTIFACTS, ArtifactOptions())
+    assert caught.value.details[0]["field"] == "source_text"
+
+
+@pytest.mark.parametrize("language", ["fr", "de-DE", "eng", "es"])
+async def test_other_languages_are_refused(language: str) -> None:
+    with pytest.raises(Unprocessable) as caught:
+        await ExtractiveGenerator().check(
+            request(read("photosynthesis"), language=language), ALL_ARTIFACTS, ArtifactOptions()
+        )
+    assert [d["field"] for d in caught.value.details] == ["language"]
+    assert "gemini or openai" in caught.value.message
+
+
+@pytest.mark.parametrize("language", ["en", "EN", "en-GB", "en_US"])
+async def test_english_variants_are_served(language: str) -> None:
+    await ExtractiveGenerator().check(
+        request(read("photosynthesis"), language=language), ALL_ARTIFACTS, ArtifactOptions()
+    )
+
+
+async def test_a_two_sentence_text_is_refused_with_what_was_found() -> None:
+    with pytest.raises(Unprocessable) as caught:
+        await ExtractiveGenerator().check(request(TWO_SENTENCES), [ArtifactType.OUTLINE], ArtifactOptions())
+    details = caught.value.details
+    assert {d["field"] for d in details} == {"source_text"}
+    assert "has 2 usable sentences" in details[0]["message"]
+    assert "longer text" in caught.value.message
+    assert "CF_LLM_PROVIDER=gemini or openai" in caught.value.message
+
+
+async def test_too_many_cards_names_the_option_and_the_most_it_can_serve() -> None:
+    options = ArtifactOptions.model_validate({"flashcards": {"count": 50}})
+    with pytest.raises(Unprocessable) as caught:
+        await ExtractiveGenerator().check(request(read("french_revolution")), ALL_ARTIFACTS, options)
+    assert [d["field"] for d in caught.value.details] == ["options.flashcards.count"]
+    message = caught.value.details[0]["message"]
+    assert "50 flashcards were requested" in message
+    assert "ask for at most" in message
+
+
+async def test_the_check_only_counts_the_artifacts_requested() -> None:
+    options = ArtifactOptions.model_validate({"flashcards": {"count": 50}})
+    await ExtractiveGenerator().check(request(read("french_revolution")), [ArtifactType.FAQ], options)
+
+
+def _prefixes() -> list[str]:
+    """Texts of 2 to 60 sentences cut from the sample articles: around the edge of what can be served."""
+    out: list[str] = []
+    for name in ARTICLES:
+        sentences = parse(read(name)).sentences
+        out.extend(" ".join(sentences[:n]) for n in (2, 3, 4, 6, 8, 10, 13, 16, 20, 25, 30))
+    return out
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        ArtifactOptions(),
+        ArtifactOptions.model_validate({name: {"count": 5} for name in ("flashcards", "faq", "reading_questions")}),
+    ],
+)
+async def test_whatever_the_check_accepts_is_generated(options: ArtifactOptions) -> None:
+    engine = ExtractiveGenerator()
+    accepted = refused = 0
+    for text in _prefixes():
+        source = request(text)
+        try:
+            await engine.check(source, ALL_ARTIFACTS, options)
+        except Unprocessable:
+            refused += 1
+            continue
+        accepted += 1
+        await _generate_all(engine, source, options)
+    assert accepted and refused
+
+
+async def test_generate_without_a_check_fails_permanently_with_a_reason() -> None:
+    engine = ExtractiveGenerator()
+    with pytest.raises(PermanentGenerationError) as caught:
+        await engine.generate(GenerationTask(ArtifactType.FLASHCARDS, request(TWO_SENTENCES), {"count": 15}))
+    assert caught.value.transient is False
+    assert caught.value.code == "source_too_short"
+    assert "too short" in caught.value.message
+    with pytest.raises(PermanentGenerationError):
+        await engine.generate(GenerationTask(ArtifactType.OUTLINE, GenerationInput(topic="x", source_text=None)))
+
+
+async def test_a_200000_character_text_is_served() -> None:
+    engine = ExtractiveGenerator()
+    source = request(huge_text())
+    assert len(source.source_text or "") == 200_000
+    await engine.check(source, ALL_ARTIFACTS, ArtifactOptions())
+    produced = await _generate_all(engine, source)
+    assert len(produced) == len(ALL_ARTIFACTS)
