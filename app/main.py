@@ -32,7 +32,7 @@ from app.auth.certs import SigningCerts
 from app.auth.id_tokens import IdTokenVerifier
 from app.auth.service import Authenticator, announce_generated_key, bootstrap_admin_key
 from app.auth.worker import WorkerAuth
-from app.config import CacheKind, Environment, LlmProvider, QueueKind, Settings, StoreKind
+from app.config import CacheKind, Environment, QueueKind, Settings, StoreKind
 from app.content.cache import ArtifactCache
 from app.content.generator import Generator
 from app.errors import install_error_handlers
@@ -42,7 +42,7 @@ from app.jobs.service import JobsService
 from app.limits.quotas import Quotas
 from app.limits.rate import RateLimiter, RateLimits, Window
 from app.limits.usage import UsageRecordingStore
-from app.llm.engine import LlmGenerator
+from app.llm.engine import LlmGenerator, provider_spec
 from app.observability.jobs import JobsInFlight, MeteredJobStore
 from app.observability.logging import configure_logging
 from app.observability.metrics import Metrics
@@ -56,6 +56,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 VERSION = "0.1.0"
+EXTRACTIVE = "extractive"  # CF_LLM_PROVIDER for the offline engine; the model providers are in app.llm.providers
 
 # _lazy_imports_note: the Google Cloud, Redis and LLM client libraries take seconds to import between them, so
 # each adapter's module is imported only when the settings choose it. An instance on embedded defaults, or a
@@ -65,6 +66,8 @@ VERSION = "0.1.0"
 def create_app(settings: Settings | None = None, *, generator: Generator | None = None) -> FastAPI:
     """Build the app. ``generator`` replaces the configured engine (tests inject one, as httpx takes a transport)."""
     settings = settings or Settings()
+    if generator is None and settings.llm_provider != EXTRACTIVE:
+        provider_spec(settings)  # an unknown provider, or one without its credentials, stops the start here
     log_handler = configure_logging(project=settings.google_cloud_project)
     metrics = Metrics(multiprocess_dir=settings.prometheus_multiproc_dir)
 
@@ -192,7 +195,7 @@ async def build_services(
         cache = MemoryCache(ttl_seconds=settings.cache_ttl_seconds, max_entries=settings.cache_max_entries)
     stack.push_async_callback(cache.close)
 
-    if generator is None and settings.llm_provider is LlmProvider.EXTRACTIVE:
+    if generator is None and settings.llm_provider == EXTRACTIVE:
         generator = ExtractiveGenerator()
     elif generator is None:
         llm = LlmGenerator.from_settings(settings, cache, metrics)

@@ -32,7 +32,8 @@ BOTTOM_ORDER = {"config": 0, "errors": 1, "asgi": 2}
 
 def package_of(module: str) -> str:
     """``app.jobs.service`` -> ``jobs``; ``app.main`` -> ``main``."""
-    return module.split(".")[1]
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else ""
 
 
 def module_name(path: Path, root: Path = APP) -> str:

@@ -6,7 +6,7 @@ ExtractiveGenerator                 the Generator port (check before a job, gene
 """
 
 from app.extractive.analysis import Analysis, analyse
-from app.extractive.builders import build
 from app.extractive.engine import ExtractiveGenerator
+from app.extractive.recipes import build
 
 __all__ = ["Analysis", "ExtractiveGenerator", "analyse", "build"]

@@ -1,23 +1,20 @@
 """One function per artifact: quoted sentences arranged under the outline's sections, and fixed templates.
 
-Every function returns plain data for ``validate_content``; ``build`` refuses (``SourceTooShort``) a text that
-cannot fill the artifact, using the same measures as the engine's check.
+Every function returns plain data for ``validate_content``. ``app.extractive.recipes`` says which function builds
+which type, and checks first that the text can fill it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from app.content.catalogue import ArtifactOptions, ArtifactType
 from app.content.generator import GenerationInput
-from app.content.models import Difficulty, Outline
+from app.content.models import Difficulty
 from app.extractive import questions
 from app.extractive.analysis import Analysis
-from app.extractive.capacity import SourceTooShort, merged, shortfalls
 from app.extractive.keyphrases import Keyphrase
-from app.extractive.podcast import podcast_script
-from app.extractive.sections import MAX_SECTIONS, Section, sections_for
+from app.extractive.sections import MAX_SECTIONS, Section
 from app.extractive.selection import (
     conclusion,
     key_concepts,
@@ -41,29 +38,6 @@ _OBJECTIVES = (
 )
 _STUDY_SECTION_SENTENCES = 4
 _BODY_SENTENCES_PER_SECTION = 2
-
-Builder = Callable[[Analysis, Sequence[Section], str, dict[str, Any]], dict[str, Any]]
-
-
-def build(
-    artifact: ArtifactType,
-    analysis: Analysis,
-    controls: dict[str, Any],
-    outline: Outline | None,
-    request: GenerationInput,
-) -> dict[str, Any]:
-    """Content for one artifact; the outline (built from the text when not given) sets the sections."""
-    controls = {**ArtifactOptions().for_type(artifact), **controls}
-    problems = merged([shortfalls(analysis, ArtifactType.OUTLINE, {}), shortfalls(analysis, artifact, controls)])
-    if problems:
-        raise SourceTooShort(problems)
-    if artifact is ArtifactType.OUTLINE:
-        return outline_content(analysis, request)
-    if outline is None:
-        outline = Outline.model_validate(outline_content(analysis, request))
-    sections = sections_for(analysis, outline)
-    builder: Builder = _BUILDERS[artifact]
-    return builder(analysis, sections, outline.title, controls)
 
 
 def outline_content(analysis: Analysis, request: GenerationInput) -> dict[str, Any]:
@@ -167,28 +141,15 @@ def detailed_reading(
     }
 
 
-def _faq(analysis: Analysis, sections: Sequence[Section], title: str, controls: dict[str, Any]) -> dict[str, Any]:
+def faq(analysis: Analysis, sections: Sequence[Section], title: str, controls: dict[str, Any]) -> dict[str, Any]:
     return {"items": questions.faq_items(analysis, int(controls["count"]))}
 
 
-def _flashcards(
-    analysis: Analysis, sections: Sequence[Section], title: str, controls: dict[str, Any]
-) -> dict[str, Any]:
+def flashcards(analysis: Analysis, sections: Sequence[Section], title: str, controls: dict[str, Any]) -> dict[str, Any]:
     return {"cards": questions.flashcards(analysis, int(controls["count"]))}
 
 
-def _reading_questions(
+def reading_questions(
     analysis: Analysis, sections: Sequence[Section], title: str, controls: dict[str, Any]
 ) -> dict[str, Any]:
     return {"questions": questions.reading_questions(analysis, int(controls["count"]))}
-
-
-_BUILDERS: dict[ArtifactType, Builder] = {
-    ArtifactType.PODCAST_SCRIPT: podcast_script,
-    ArtifactType.STUDY_GUIDE: study_guide,
-    ArtifactType.ONE_PAGER: one_pager,
-    ArtifactType.DETAILED_READING: detailed_reading,
-    ArtifactType.FAQ: _faq,
-    ArtifactType.FLASHCARDS: _flashcards,
-    ArtifactType.READING_QUESTIONS: _reading_questions,
-}

@@ -1,17 +1,17 @@
 """What a source text can support, measured with the same functions the builders use.
 
-``shortfalls`` is empty exactly when every builder can fill its artifact: the check before a job is created
-and the build inside it ask the same questions of the same analysis.
+One ``Needs`` per artifact type (``app.extractive.recipes`` pairs each with its builder), and ``outline_needs``,
+which every artifact has too. They find nothing exactly when the builders can fill their artifacts: the check
+before a job is created and the build inside it ask the same questions of the same analysis.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from app.content.catalogue import ArtifactOptions, ArtifactType
-from app.extractive import questions
+from app.content.catalogue import ArtifactType
 from app.extractive.analysis import Analysis
 from app.extractive.sections import MIN_SECTIONS
 from app.extractive.selection import key_concepts, statements, terms
@@ -20,16 +20,6 @@ MIN_OBJECTIVES = 3
 MIN_CONCEPTS = 5
 MIN_TAKEAWAYS = 3
 LLM_HINT = "or configure an LLM provider (CF_LLM_PROVIDER=gemini or openai)"
-
-_COUNTED = {
-    ArtifactType.FAQ: (questions.faq_items, "FAQ items", "to ask about"),
-    ArtifactType.FLASHCARDS: (questions.flashcards, "flashcards", "to put on cards"),
-    ArtifactType.READING_QUESTIONS: (
-        questions.reading_questions,
-        "reading questions",
-        "to ask about",
-    ),
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,8 +52,11 @@ class SourceTooShort(Exception):
         self.shortfalls = shortfalls
 
 
-def shortfalls(analysis: Analysis, artifact: ArtifactType, controls: dict[str, Any]) -> list[Shortfall]:
-    """What this text lacks for one artifact; the outline's needs count for every artifact."""
+Needs = Callable[[Analysis, ArtifactType, dict[str, Any]], list[Shortfall]]
+
+
+def outline_needs(analysis: Analysis) -> list[Shortfall]:
+    """What the outline needs, and with it every other artifact."""
     found: list[Shortfall] = []
     sentences = len(analysis.sentences)
     if len(analysis.sections) < MIN_SECTIONS:
@@ -76,36 +69,53 @@ def shortfalls(analysis: Analysis, artifact: ArtifactType, controls: dict[str, A
     available_terms = len(terms(analysis))
     if available_terms < MIN_OBJECTIVES:
         found.append(_source(_terms_message("learning objectives", MIN_OBJECTIVES, available_terms)))
-    if artifact is ArtifactType.STUDY_GUIDE:
-        concepts = len(key_concepts(analysis, MIN_CONCEPTS))
-        if concepts < MIN_CONCEPTS:
-            found.append(_source(_terms_message("a study guide's key concepts", MIN_CONCEPTS, concepts)))
-    elif artifact is ArtifactType.ONE_PAGER:
-        usable = len(statements(analysis))
-        if usable < MIN_TAKEAWAYS:
-            found.append(
-                _source(
-                    f"A one-pager needs {MIN_TAKEAWAYS} distinct key takeaways; the source text has "
-                    f"{usable} statement{_s(usable)} to draw them from."
-                )
-            )
-    elif artifact in _COUNTED:
-        items, noun, purpose = _COUNTED[artifact]
-        wanted = int(controls.get("count") or ArtifactOptions().for_type(artifact)["count"])
-        have = len(items(analysis, wanted))
-        if have < wanted:
-            field = f"options.{artifact.value}.count"
-            fewer = f"ask for at most {have} ({field}), " if have >= 5 else ""
-            found.append(
-                Shortfall(
-                    field,
-                    f"{wanted} {noun} were requested, but the source text has only {have} distinct key "
-                    f"term{_s(have)} {purpose} (a term "
-                    "must be repeated or defined in the text).",
-                    f"Send a longer text, {fewer}{LLM_HINT}.",
-                )
-            )
     return found
+
+
+def nothing_more(analysis: Analysis, artifact: ArtifactType, controls: dict[str, Any]) -> list[Shortfall]:
+    """For artifacts that need only what the outline needs."""
+    return []
+
+
+def study_guide_needs(analysis: Analysis, artifact: ArtifactType, controls: dict[str, Any]) -> list[Shortfall]:
+    concepts = len(key_concepts(analysis, MIN_CONCEPTS))
+    if concepts < MIN_CONCEPTS:
+        return [_source(_terms_message("a study guide's key concepts", MIN_CONCEPTS, concepts))]
+    return []
+
+
+def one_pager_needs(analysis: Analysis, artifact: ArtifactType, controls: dict[str, Any]) -> list[Shortfall]:
+    usable = len(statements(analysis))
+    if usable < MIN_TAKEAWAYS:
+        return [
+            _source(
+                f"A one-pager needs {MIN_TAKEAWAYS} distinct key takeaways; the source text has "
+                f"{usable} statement{_s(usable)} to draw them from."
+            )
+        ]
+    return []
+
+
+def counted_needs(items: Callable[[Analysis, int], list[Any]], noun: str, purpose: str) -> Needs:
+    """Needs of an artifact with a ``count`` control: that many distinct items from the text."""
+
+    def needs(analysis: Analysis, artifact: ArtifactType, controls: dict[str, Any]) -> list[Shortfall]:
+        wanted = int(controls["count"])
+        have = len(items(analysis, wanted))
+        if have >= wanted:
+            return []
+        field = f"options.{artifact.value}.count"
+        fewer = f"ask for at most {have} ({field}), " if have >= 5 else ""
+        return [
+            Shortfall(
+                field,
+                f"{wanted} {noun} were requested, but the source text has only {have} distinct key "
+                f"term{_s(have)} {purpose} (a term must be repeated or defined in the text).",
+                f"Send a longer text, {fewer}{LLM_HINT}.",
+            )
+        ]
+
+    return needs
 
 
 def merged(groups: Iterable[list[Shortfall]]) -> list[Shortfall]:

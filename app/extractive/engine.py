@@ -8,7 +8,7 @@ from typing import Any
 import anyio.to_thread
 from pydantic import ValidationError
 
-from app.content.catalogue import ArtifactOptions, ArtifactType, validate_content
+from app.content.catalogue import ArtifactOptions, ArtifactType, CatalogueError, spec_of, validate_content
 from app.content.generator import (
     Generated,
     GenerationInput,
@@ -18,9 +18,9 @@ from app.content.generator import (
 )
 from app.content.models import ArtifactModel, Outline
 from app.errors import Unprocessable
+from app.extractive import recipes
 from app.extractive.analysis import analyse
-from app.extractive.builders import build
-from app.extractive.capacity import LLM_HINT, Shortfall, SourceTooShort, merged, shortfalls, summary
+from app.extractive.capacity import LLM_HINT, Shortfall, SourceTooShort, merged, summary
 
 NO_SOURCE = (
     "The offline 'extractive' engine builds study materials from source text; this request has only a topic. "
@@ -30,6 +30,15 @@ NO_SOURCE = (
 
 class ExtractiveGenerator:
     """The ``Generator`` port served by sentence extraction and fixed templates (English only)."""
+
+    def __init__(self) -> None:
+        lacking = recipes.missing()
+        if lacking:
+            names = ", ".join(repr(a.value) for a in lacking)
+            raise CatalogueError(
+                f"The offline engine has no recipe for artifact type {names}: add one to RECIPES in "
+                "app/extractive/recipes.py (a builder and what it needs from the text)."
+            )
 
     @property
     def provider(self) -> str:
@@ -67,7 +76,7 @@ class ExtractiveGenerator:
         text = task.input.source_text
         if text is None or not text.strip():
             raise PermanentGenerationError(NO_SOURCE, code="source_missing")
-        controls = {**ArtifactOptions().for_type(task.artifact), **task.controls}
+        controls = {**spec_of(task.artifact).defaults(), **task.controls}
         content = await anyio.to_thread.run_sync(_generate, task.artifact, text, controls, task.outline, task.input)
         return Generated(content=content, usage=Usage())
 
@@ -80,7 +89,7 @@ def is_english(language: str | None) -> bool:
 def _shortfalls(text: str, artifacts: tuple[ArtifactType, ...], options: ArtifactOptions) -> list[Shortfall]:
     analysis = analyse(text)
     wanted = [ArtifactType.OUTLINE, *(a for a in artifacts if a is not ArtifactType.OUTLINE)]
-    return merged(shortfalls(analysis, artifact, options.for_type(artifact)) for artifact in wanted)
+    return merged(recipes.shortfalls(analysis, artifact, options.for_type(artifact)) for artifact in wanted)
 
 
 def _generate(
@@ -91,7 +100,7 @@ def _generate(
     request: GenerationInput,
 ) -> ArtifactModel:
     try:
-        data = build(artifact, analyse(text), controls, outline, request)
+        data = recipes.build(artifact, analyse(text), controls, outline, request)
     except SourceTooShort as exc:
         raise PermanentGenerationError(str(exc), code="source_too_short") from exc
     try:

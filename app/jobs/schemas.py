@@ -46,7 +46,7 @@ class JobCreate(BaseModel):
     artifacts: list[ArtifactType] | None = Field(
         default=None,
         min_length=1,
-        max_length=len(ArtifactType),
+        max_length=64,  # distinct types: far more than the catalogue holds
         description="Artifacts to generate (default: all). The outline is always generated.",
     )
     language: Language = Field(default="en", description="BCP 47 language tag of the materials.")

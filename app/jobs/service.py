@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from app.content.catalogue import ALL_ARTIFACTS, ArtifactOptions, ArtifactType
+from app.content.catalogue import ArtifactOptions, ArtifactType, artifact_types
 from app.content.generator import Generator
 from app.errors import BadRequest, Conflict, NotFound, ServiceUnavailable
 from app.jobs import lifecycle
@@ -167,11 +167,12 @@ class JobsService:
 
 
 def to_request(body: JobCreate) -> JobRequest:
-    wanted = set(body.artifacts or ALL_ARTIFACTS) | {ArtifactType.OUTLINE}
+    known = artifact_types()
+    wanted = set(body.artifacts or known) | {ArtifactType.OUTLINE}
     return JobRequest(
         topic=body.topic,
         source_text=body.source_text,
-        artifacts=tuple(a for a in ALL_ARTIFACTS if a in wanted),
+        artifacts=tuple(a for a in known if a in wanted),
         language=body.language,
         audience=body.audience,
         difficulty=body.difficulty,

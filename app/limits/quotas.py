@@ -15,27 +15,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
-from app.content.catalogue import ArtifactType
+from app.content.catalogue import ArtifactType, spec_of
 from app.errors import TooManyRequests
 from app.jobs.models import JobRequest
 from app.jobs.service import Requester
 
 CHARS_PER_TOKEN = 4  # English prose averages about four characters per token
 PROMPT_TOKENS = 800  # instructions, schema and request details around the source in each prompt
-OUTLINE_TOKENS = 1_500  # the outline, which every other artifact's prompt carries
-# Output tokens per artifact at its default size; counts and minutes scale the per-item ones.
-OUTPUT_TOKENS = {
-    ArtifactType.OUTLINE: OUTLINE_TOKENS,
-    ArtifactType.STUDY_GUIDE: 3_000,
-    ArtifactType.ONE_PAGER: 1_200,
-    ArtifactType.DETAILED_READING: 4_000,
-}
-PER_ITEM_TOKENS = {
-    ArtifactType.FAQ: 120,
-    ArtifactType.FLASHCARDS: 60,
-    ArtifactType.READING_QUESTIONS: 50,
-    ArtifactType.PODCAST_SCRIPT: 250,  # per minute of script
-}
 
 
 def estimate_tokens(request: JobRequest, artifacts: Sequence[ArtifactType]) -> int:
@@ -43,14 +29,12 @@ def estimate_tokens(request: JobRequest, artifacts: Sequence[ArtifactType]) -> i
     text = (request.source_text or "") + (request.topic or "") + (request.focus or "") + (request.audience or "")
     source = math.ceil(len(text) / CHARS_PER_TOKEN)
     total = 0
+    outline_tokens = spec_of(ArtifactType.OUTLINE).output_tokens.tokens  # every other prompt carries it
     for artifact in artifacts:
-        controls = request.options.for_type(artifact)
-        if artifact in PER_ITEM_TOKENS:
-            items = int(controls.get("count") or controls.get("minutes") or 10)
-            output = PER_ITEM_TOKENS[artifact] * items
-        else:
-            output = OUTPUT_TOKENS[artifact]
-        outline = 0 if artifact is ArtifactType.OUTLINE else OUTLINE_TOKENS
+        estimate = spec_of(artifact).output_tokens  # declared with the type in the catalogue
+        units = 1 if estimate.per is None else int(request.options.for_type(artifact)[estimate.per])
+        output = estimate.tokens * units
+        outline = 0 if artifact is ArtifactType.OUTLINE else outline_tokens
         total += PROMPT_TOKENS + source + outline + output
     return total
 

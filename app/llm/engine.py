@@ -14,9 +14,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from app.config import LlmProvider, Settings
+from app.config import ConfigError, Settings
 from app.content.cache import ArtifactCache
-from app.content.catalogue import ArtifactOptions, ArtifactType, validate_content
+from app.content.catalogue import ArtifactOptions, ArtifactType, CatalogueError, artifact_types, validate_content
 from app.content.generator import (
     Generated,
     GenerationError,
@@ -28,8 +28,9 @@ from app.content.generator import (
 from app.llm.condense import CondensePart, Condenser
 from app.llm.parsing import OutputError, parse_object
 from app.llm.policy import CallPolicy, CircuitBreaker
-from app.llm.pricing import DEFAULT_INPUT_BUDGETS, DEFAULT_MODELS, UNKNOWN_MODEL_BUDGET, PriceTable, estimate_tokens
+from app.llm.pricing import DEFAULT_INPUT_BUDGETS, UNKNOWN_MODEL_BUDGET, PriceTable, estimate_tokens
 from app.llm.prompts import PromptContext, Prompts
+from app.llm.providers import PROVIDERS, ProviderSpec
 from app.llm.providers.base import Completion, Finish, Message, ProviderClient, ProviderError
 from app.llm.schema import Dialect, notes_schema, provider_schema
 from app.observability.metrics import LlmOutcome, Metrics
@@ -43,6 +44,7 @@ class LlmGenerator:
         self,
         client: ProviderClient,
         *,
+        dialect: Dialect,
         prompts: Prompts,
         policy: CallPolicy,
         prices: PriceTable,
@@ -61,46 +63,30 @@ class LlmGenerator:
         self._max_reasks = max_reasks
         self._budget = max(1_000, max_input_tokens - _PROMPT_OVERHEAD_TOKENS)
         self._max_output = max_output_tokens
-        self._dialect: Dialect = "gemini" if client.provider == "gemini" else "openai"
+        self._dialect = dialect
 
     @classmethod
     def from_settings(
         cls, settings: Settings, cache: ArtifactCache | None, metrics: Metrics | None = None
     ) -> LlmGenerator:
         """The configured provider's client, created once (in the lifespan), and everything around it."""
-        provider = settings.llm_provider.value
-        model = settings.llm_model or DEFAULT_MODELS[provider]
-        client: ProviderClient
-        # Each SDK takes a second or more to import: load only the configured one (cold starts on Cloud Run).
-        if settings.llm_provider is LlmProvider.GEMINI:
-            from app.llm.providers.gemini import GeminiClient
-
-            client = GeminiClient.open(
-                model=model,
-                api_key=settings.gemini_api_key.get_secret_value() if settings.gemini_api_key else None,
-                vertexai=settings.google_genai_use_vertexai,
-                project=settings.google_cloud_project,
-                location=settings.google_cloud_location,
-                base_url=settings.llm_base_url,
-                timeout=settings.llm_timeout_seconds,
-                temperature=settings.llm_temperature,
-            )
-        else:
-            from app.llm.providers.openai_compat import OpenAIClient
-
-            client = OpenAIClient.open(
-                model=model,
-                api_key=settings.openai_api_key.get_secret_value() if settings.openai_api_key else None,
-                base_url=settings.llm_base_url or settings.openai_base_url,
-                timeout=settings.llm_timeout_seconds,
-                temperature=settings.llm_temperature,
-            )
+        spec = provider_spec(settings)
+        model = settings.llm_model or spec.default_model
+        provider = spec.name
+        client = spec.open(settings, model)
         prompts = Prompts()
+        lacking = prompts.missing(artifact_types())
+        if lacking:
+            raise CatalogueError(
+                f"Prompts {prompts.version} have no template for artifact type "
+                f"{', '.join(repr(a.value) for a in lacking)}: add app/llm/prompts/{prompts.version}/<type>.j2."
+            )
         breaker = CircuitBreaker(
             failures=settings.llm_circuit_failures, cooldown_seconds=settings.llm_circuit_cooldown_seconds
         )
         return cls(
             client,
+            dialect=spec.dialect,
             prompts=prompts,
             policy=CallPolicy(
                 provider=provider,
@@ -269,3 +255,17 @@ def _describe(exc: Exception) -> str:
             f"{'.'.join(str(p) for p in err['loc']) or 'the object'}: {err['msg']}" for err in exc.errors()[:8]
         )
     return str(exc)
+
+
+def provider_spec(settings: Settings) -> ProviderSpec:
+    """The provider ``CF_LLM_PROVIDER`` names, once its settings are complete; ``ConfigError`` otherwise."""
+    spec = PROVIDERS.get(settings.llm_provider)
+    if spec is None:
+        known = ", ".join(["extractive", *PROVIDERS])
+        raise ConfigError(
+            f"CF_LLM_PROVIDER={settings.llm_provider!r} is not a known provider; the known ones are {known}."
+        )
+    lacking = spec.lacks(settings)
+    if lacking is not None:
+        raise ConfigError(lacking)
+    return spec

@@ -1,4 +1,4 @@
-"""Per-model defaults: the model a provider uses when none is configured, its input budget, and its price.
+"""Per-model defaults: each model's input budget and its price (each provider names its default model).
 
 Prices are USD per million tokens as published by the providers; ``CF_LLM_PRICES`` adds or overrides entries.
 A model with no known price is recorded at cost 0 and logged once, so spend is never silently invented.
@@ -12,8 +12,6 @@ from app.config import ModelPrice
 from app.content.generator import Usage
 
 log = logging.getLogger(__name__)
-
-DEFAULT_MODELS = {"gemini": "gemini-2.5-flash", "openai": "gpt-4o-mini"}
 
 DEFAULT_PRICES: dict[str, ModelPrice] = {
     "gemini-2.5-flash": ModelPrice(input=0.30, output=2.50),

@@ -10,22 +10,18 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from app.content.catalogue import CATALOGUE, ArtifactType
+from app.content.catalogue import ArtifactType, spec_of
 
 Dialect = Literal["gemini", "openai"]
 
 _KEEP = {"type", "properties", "required", "items", "enum", "description", "minItems", "maxItems"}
-_COUNTED = {
-    ArtifactType.FAQ: "items",
-    ArtifactType.FLASHCARDS: "cards",
-    ArtifactType.READING_QUESTIONS: "questions",
-}
 
 
 def provider_schema(artifact: ArtifactType, controls: dict[str, Any], dialect: Dialect) -> dict[str, Any]:
-    raw = CATALOGUE[artifact].model.model_json_schema()
+    spec = spec_of(artifact)
+    raw = spec.model.model_json_schema()
     schema = _simplify(_inline(raw, raw.get("$defs", {})), dialect)
-    counted = _COUNTED.get(artifact)
+    counted = spec.counted
     if counted is not None and "count" in controls:
         schema["properties"][counted]["minItems"] = schema["properties"][counted]["maxItems"] = controls["count"]
     return schema

@@ -42,7 +42,7 @@ from typing import Literal, get_args
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess, values
 
-from app.content.catalogue import ALL_ARTIFACTS
+from app.content.catalogue import artifact_types
 from app.content.generator import Usage
 from app.jobs.queue import Outcome
 
@@ -57,7 +57,6 @@ StepOutcome = Literal["done", "failed", "skipped", "retry", "error"]
 LlmOutcome = Literal["ok", "invalid_output", "rate_limited", "server_error", "timeout", "refused", "error"]
 RateLimitScope = Literal["ip", "key", "reads"]
 
-ARTIFACTS = tuple(a.value for a in ALL_ARTIFACTS)
 JOB_OUTCOMES: tuple[JobOutcome, ...] = get_args(JobOutcome)
 IN_FLIGHT_STATUSES: tuple[InFlightStatus, ...] = get_args(InFlightStatus)
 STEP_OUTCOMES: tuple[StepOutcome, ...] = get_args(StepOutcome)
@@ -80,6 +79,7 @@ class Metrics:
                 "prometheus-client chose single-process values when it was imported"
             )
         self._multiprocess_dir = multiprocess_dir
+        self._artifacts = tuple(a.value for a in artifact_types())  # label values: the catalogue's, or "other"
         self.registry = CollectorRegistry()
         # In multi-process mode the values live in files that the exposition reads back, so the families
         # are registered nowhere (they would otherwise be read twice).
@@ -179,13 +179,13 @@ class Metrics:
             self._jobs_oldest.labels(status)
         for scope in RATE_LIMIT_SCOPES:
             self._rate_limited.labels(scope)
-        for artifact in ARTIFACTS:
+        for artifact in self._artifacts:
             for result in ("hit", "miss"):
                 self._cache_lookups.labels(artifact, result)
 
     def prepare(self, *, provider: str, model: str, queue: str) -> None:
         """Start at zero every child whose labels the configuration fixes, so each query has a series."""
-        for artifact in ARTIFACTS:
+        for artifact in self._artifacts:
             for outcome in LLM_OUTCOMES:
                 self._llm_calls.labels(provider, model, artifact, outcome)
             for direction in ("input", "output"):
@@ -228,18 +228,18 @@ class Metrics:
 
     def step_finished(self, *, artifact: str, outcome: StepOutcome, seconds: float) -> None:
         self._steps_in_progress.dec()
-        self._step_seconds.labels(_artifact(artifact), outcome).observe(seconds)
+        self._step_seconds.labels(self._artifact(artifact), outcome).observe(seconds)
 
     def step_abandoned(self) -> None:
         """A step cut short by shutdown: no longer in progress, and neither a latency nor an outcome."""
         self._steps_in_progress.dec()
 
     def cache_lookup(self, *, artifact: str, hit: bool) -> None:
-        self._cache_lookups.labels(_artifact(artifact), "hit" if hit else "miss").inc()
+        self._cache_lookups.labels(self._artifact(artifact), "hit" if hit else "miss").inc()
 
     def llm_usage(self, *, provider: str, model: str, artifact: str, usage: Usage) -> None:
         """One generation's tokens and cost, as its ``Usage`` reports them (zero for the offline engine)."""
-        artifact = _artifact(artifact)
+        artifact = self._artifact(artifact)
         self._llm_tokens.labels(provider, model, artifact, "input").inc(usage.input_tokens)
         self._llm_tokens.labels(provider, model, artifact, "output").inc(usage.output_tokens)
         self._llm_cost.labels(provider, model, artifact).inc(usage.cost_usd)
@@ -247,7 +247,7 @@ class Metrics:
     def llm_call(self, *, provider: str, model: str, artifact: str, outcome: LlmOutcome, seconds: float) -> None:
         """One call to an LLM, made by a provider (re-asks and retries are calls too)."""
         outcome = outcome if outcome in LLM_OUTCOMES else "error"
-        self._llm_calls.labels(provider, model, _artifact(artifact), outcome).inc()
+        self._llm_calls.labels(provider, model, self._artifact(artifact), outcome).inc()
         self._llm_seconds.labels(provider, model).observe(seconds)
 
     def llm_circuit(self, *, provider: str, is_open: bool) -> None:
@@ -270,11 +270,10 @@ class Metrics:
         multiprocess.MultiProcessCollector(registry, path=str(self._multiprocess_dir))  # type: ignore[no-untyped-call]
         return generate_latest(registry)
 
+    def _artifact(self, value: str) -> str:
+        return value if value in self._artifacts else "other"
+
     def close(self) -> None:
         """At shutdown, drop this process's live gauges (multi-process mode) so they stop counting."""
         if self._multiprocess_dir is not None:
             multiprocess.mark_process_dead(os.getpid(), str(self._multiprocess_dir))  # type: ignore[no-untyped-call]
-
-
-def _artifact(value: str) -> str:
-    return value if value in ARTIFACTS else "other"

@@ -7,19 +7,20 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from app.content.catalogue import ArtifactOptions, ArtifactType, validate_content
+from app.content.catalogue import ArtifactType, artifact_types, spec_of, validate_content
 from app.content.models import Difficulty, Outline
 from app.extractive import analyse, build
-from app.extractive.capacity import SourceTooShort, shortfalls
+from app.extractive.capacity import SourceTooShort
+from app.extractive.recipes import shortfalls
 from app.extractive.sections import MAX_SECTIONS
 from app.extractive.text import split_sentences
+from tests.fixtures.extractive import built, built_all, built_outline, foreign_outline
 from tests.fixtures.samples import ALL, ARTICLES, DISTINCTIVE, LONG, flat, read, request
 
-OTHERS = [a for a in ArtifactType if a is not ArtifactType.OUTLINE]
+OTHERS = [a for a in artifact_types() if a is not ArtifactType.OUTLINE]
 COUNTED = (ArtifactType.FAQ, ArtifactType.FLASHCARDS, ArtifactType.READING_QUESTIONS)
 HOST_LINES = [
     re.compile(r"Welcome to the show\. Today we're talking about .+\."),
@@ -33,50 +34,27 @@ HOST_LINES = [
 GUEST_LINES = ["Thanks for having me."]
 
 
-def _outline(name: str) -> Outline:
-    text = read(name)
-    data = build(ArtifactType.OUTLINE, analyse(text), {}, None, request(text))
-    # As the pipeline does: the stored outline is read back and validated again.
-    stored = validate_content(ArtifactType.OUTLINE, data, {}).model_dump(mode="json")
-    return Outline.model_validate(stored)
-
-
-def _build(name: str, artifact: ArtifactType, controls: dict[str, Any] | None = None) -> dict[str, Any]:
-    text = read(name)
-    controls = ArtifactOptions().for_type(artifact) if controls is None else controls
-    outline = None if artifact is ArtifactType.OUTLINE else _outline(name)
-    data = build(artifact, analyse(text), controls, outline, request(text))
-    validate_content(artifact, data, controls)
-    return data
-
-
-def _all(name: str) -> dict[ArtifactType, dict[str, Any]]:
-    return {artifact: _build(name, artifact) for artifact in ArtifactType}
-
-
-@pytest.mark.parametrize("artifact", list(ArtifactType))
+@pytest.mark.parametrize("artifact", list(artifact_types()))
 @pytest.mark.parametrize("name", ALL)
 def test_every_artifact_validates_with_default_controls(name: str, artifact: ArtifactType) -> None:
-    _build(name, artifact)
+    built(name, artifact)
 
 
 @pytest.mark.parametrize("artifact", COUNTED)
 @pytest.mark.parametrize("name", ALL)
 def test_counts_at_their_limits_are_served_exactly_or_refused_by_name(name: str, artifact: ArtifactType) -> None:
     analysis = analyse(read(name))
-    field = ArtifactOptions.model_fields[artifact.value]
     limits = {"flashcards": (5, 50), "faq": (5, 15), "reading_questions": (5, 15)}[artifact.value]
-    assert field is not None
     for count in limits:
         controls = {"count": count}
         problems = shortfalls(analysis, artifact, controls)
         if not problems:
-            data = _build(name, artifact, controls)
+            data = built(name, artifact, controls)
             assert len(next(iter(data.values()))) == count
         else:
             assert [p.field for p in problems] == [f"options.{artifact.value}.count"]
             with pytest.raises(SourceTooShort):
-                build(artifact, analysis, controls, _outline(name), request(read(name)))
+                build(artifact, analysis, controls, built_outline(name), request(read(name)))
 
 
 @pytest.mark.parametrize("name", ARTICLES)
@@ -89,14 +67,14 @@ def test_an_800_word_article_serves_the_largest_faq_and_question_sets(name: str)
 
 @pytest.mark.parametrize("minutes", [2, 60])
 def test_podcast_minutes_at_their_limits(minutes: int) -> None:
-    _build("photosynthesis", ArtifactType.PODCAST_SCRIPT, {"minutes": minutes})
+    built("photosynthesis", ArtifactType.PODCAST_SCRIPT, {"minutes": minutes})
 
 
 def test_output_does_not_depend_on_hash_seeds() -> None:
     script = (
         "import json, sys\n"
-        "from tests.content.test_extractive_builders import _all\n"
-        "print(json.dumps({a.value: c for a, c in _all(sys.argv[1]).items()}, sort_keys=True))\n"
+        "from tests.fixtures.extractive import built_all\n"
+        "print(json.dumps({a.value: c for a, c in built_all(sys.argv[1]).items()}, sort_keys=True))\n"
     )
     outputs = []
     for seed in ("0", "4242"):
@@ -111,18 +89,20 @@ def test_output_does_not_depend_on_hash_seeds() -> None:
         )
         outputs.append(done.stdout)
     assert outputs[0] == outputs[1]
-    assert json.loads(outputs[0]) == json.loads(json.dumps({a.value: c for a, c in _all("french_revolution").items()}))
+    assert json.loads(outputs[0]) == json.loads(
+        json.dumps({a.value: c for a, c in built_all("french_revolution").items()})
+    )
 
 
-@pytest.mark.parametrize("artifact", list(ArtifactType))
+@pytest.mark.parametrize("artifact", list(artifact_types()))
 def test_different_texts_give_different_artifacts(artifact: ArtifactType) -> None:
-    contents = [json.dumps(_build(name, artifact), sort_keys=True) for name in ARTICLES]
+    contents = [json.dumps(built(name, artifact), sort_keys=True) for name in ARTICLES]
     assert len(set(contents)) == len(contents)
 
 
 @pytest.mark.parametrize("name", ALL)
 def test_artifacts_are_about_the_text(name: str) -> None:
-    built = _all(name)
+    built = built_all(name)
     terms = [t.casefold() for t in DISTINCTIVE[name]]
     concepts = " ".join(c["term"].casefold() for c in built[ArtifactType.STUDY_GUIDE]["key_concepts"])
     cards = " ".join(c["front"] + " " + c["back"] for c in built[ArtifactType.FLASHCARDS]["cards"]).casefold()
@@ -144,7 +124,7 @@ def _assert_quoted(text: str, source: str) -> None:
 @pytest.mark.parametrize("name", ALL)
 def test_long_text_fields_quote_the_source(name: str) -> None:
     source = flat(read(name))
-    built = _all(name)
+    built = built_all(name)
     guide = built[ArtifactType.STUDY_GUIDE]
     for text in [guide["overview"], guide["summary"], *(s["content"] for s in guide["sections"])]:
         _assert_quoted(text, source)
@@ -167,7 +147,7 @@ def test_long_text_fields_quote_the_source(name: str) -> None:
 @pytest.mark.parametrize("name", ALL)
 def test_the_podcast_is_the_hosts_templates_and_the_guests_quotes(name: str) -> None:
     source = flat(read(name))
-    script = _build(name, ArtifactType.PODCAST_SCRIPT)
+    script = built(name, ArtifactType.PODCAST_SCRIPT)
     assert [s["name"] for s in script["speakers"]] == ["Host", "Guest"]
     segments = script["segments"]
     assert all(a["speaker"] != b["speaker"] for a, b in itertools.pairwise(segments))
@@ -179,12 +159,12 @@ def test_the_podcast_is_the_hosts_templates_and_the_guests_quotes(name: str) -> 
 
 
 def test_the_podcast_aims_at_the_requested_minutes_without_inventing() -> None:
-    short = _build(LONG, ArtifactType.PODCAST_SCRIPT, {"minutes": 3})
-    target = _build(LONG, ArtifactType.PODCAST_SCRIPT, {"minutes": 15})
+    short = built(LONG, ArtifactType.PODCAST_SCRIPT, {"minutes": 3})
+    target = built(LONG, ArtifactType.PODCAST_SCRIPT, {"minutes": 15})
     assert short["estimated_minutes"] < target["estimated_minutes"]
     assert 12 <= target["estimated_minutes"] <= 18
     # An 850-word article holds about six minutes of speech; asking for an hour does not pad it.
-    capped = _build("photosynthesis", ArtifactType.PODCAST_SCRIPT, {"minutes": 60})
+    capped = built("photosynthesis", ArtifactType.PODCAST_SCRIPT, {"minutes": 60})
     assert capped["estimated_minutes"] < 8
     words = sum(len(s["text"].split()) for s in capped["segments"])
     assert capped["estimated_minutes"] == round(words / 150, 1)
@@ -192,9 +172,9 @@ def test_the_podcast_aims_at_the_requested_minutes_without_inventing() -> None:
 
 @pytest.mark.parametrize("artifact", [ArtifactType.STUDY_GUIDE, ArtifactType.DETAILED_READING])
 @pytest.mark.parametrize("name", ALL)
-def test_sections_follow_the_outline(name: str, artifact: ArtifactType) -> None:
-    outline_titles = [s.title for s in _outline(name).sections]
-    titles = [s["title"] for s in _build(name, artifact)["sections"]]
+def test_sections_follow_thebuilt_outline(name: str, artifact: ArtifactType) -> None:
+    outline_titles = [s.title for s in built_outline(name).sections]
+    titles = [s["title"] for s in built(name, artifact)["sections"]]
     assert titles == outline_titles[:MAX_SECTIONS]
 
 
@@ -209,24 +189,22 @@ def test_the_outline_uses_the_requests_topic_and_difficulty() -> None:
     )
     assert data["title"] == "Moving Continents"
     assert data["difficulty"] == "advanced"
-    assert _build("plate_tectonics", ArtifactType.OUTLINE)["difficulty"] == "intermediate"
-    assert _build("plate_tectonics", ArtifactType.OUTLINE)["title"] == "Plate Tectonics"
+    assert built("plate_tectonics", ArtifactType.OUTLINE)["difficulty"] == "intermediate"
+    assert built("plate_tectonics", ArtifactType.OUTLINE)["title"] == "Plate Tectonics"
 
 
 def test_learning_objectives_name_the_texts_key_terms() -> None:
-    objectives = _build("photosynthesis", ArtifactType.OUTLINE)["learning_objectives"]
+    objectives = built("photosynthesis", ArtifactType.OUTLINE)["learning_objectives"]
     assert objectives[0] == "Explain photosynthesis."
     assert 3 <= len(objectives) <= 6
     assert all(o.endswith(".") for o in objectives)
 
 
 def test_other_artifacts_follow_an_outline_written_elsewhere() -> None:
-    from tests.content.test_extractive_sections import _foreign_outline
-
     text = read("photosynthesis")
-    outline = _foreign_outline()
+    outline = foreign_outline()
     for artifact in OTHERS:
-        controls = ArtifactOptions().for_type(artifact)
+        controls = spec_of(artifact).defaults()
         data = build(artifact, analyse(text), controls, outline, request(text))
         validate_content(artifact, data, controls)
     guide = build(ArtifactType.STUDY_GUIDE, analyse(text), {}, outline, request(text))
@@ -254,7 +232,7 @@ def test_a_foreign_outline_with_more_sections_than_a_reading_holds_is_folded() -
         }
     )
     for artifact in OTHERS:
-        controls = ArtifactOptions().for_type(artifact)
+        controls = spec_of(artifact).defaults()
         validate_content(artifact, build(artifact, analyse(text), controls, outline, request(text)), controls)
     reading = build(ArtifactType.DETAILED_READING, analyse(text), {}, outline, request(text))
     assert [s["title"] for s in reading["sections"]] == [f"Part {n}" for n in range(1, 11)]

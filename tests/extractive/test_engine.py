@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.content.catalogue import ALL_ARTIFACTS, ArtifactOptions, ArtifactType
+from app.content.catalogue import ArtifactOptions, ArtifactType, artifact_types
 from app.content.generator import GenerationInput, GenerationTask, Generator, PermanentGenerationError, Usage
 from app.content.models import Outline
 from app.errors import Unprocessable
@@ -21,7 +21,7 @@ async def _generate_all(
     outline = await engine.generate(GenerationTask(ArtifactType.OUTLINE, source, {}))
     stored = Outline.model_validate(outline.content.model_dump(mode="json"))
     out: dict[ArtifactType, object] = {ArtifactType.OUTLINE: outline.content}
-    for artifact in ALL_ARTIFACTS[1:]:
+    for artifact in artifact_types()[1:]:
         task = GenerationTask(artifact, source, options.for_type(artifact), stored)
         generated = await engine.generate(task)
         assert generated.usage == Usage()
@@ -40,15 +40,15 @@ def test_the_engine_implements_the_generator_port() -> None:
 async def test_check_passes_and_every_artifact_is_generated(name: str) -> None:
     engine = ExtractiveGenerator()
     source = request(read(name))
-    await engine.check(source, ALL_ARTIFACTS, ArtifactOptions())
+    await engine.check(source, artifact_types(), ArtifactOptions())
     produced = await _generate_all(engine, source)
-    assert list(produced) == list(ALL_ARTIFACTS)
+    assert list(produced) == list(artifact_types())
 
 
 async def test_a_topic_alone_is_refused_before_a_job_exists() -> None:
     with pytest.raises(Unprocessable) as caught:
         await ExtractiveGenerator().check(
-            GenerationInput(topic="Photosynthesis", source_text=None), ALL_ARTIFACTS, ArtifactOptions()
+            GenerationInput(topic="Photosynthesis", source_text=None), artifact_types(), ArtifactOptions()
         )
     assert caught.value.status == 422
     assert "only a topic" in caught.value.message
@@ -58,7 +58,7 @@ async def test_a_topic_alone_is_refused_before_a_job_exists() -> None:
 
 async def test_a_blank_source_text_counts_as_missing() -> None:
     with pytest.raises(Unprocessable) as caught:
-        await ExtractiveGenerator().check(request("   \n "), ALL_ARTIFACTS, ArtifactOptions())
+        await ExtractiveGenerator().check(request("   \n "), artifact_types(), ArtifactOptions())
     assert caught.value.details[0]["field"] == "source_text"
 
 
@@ -66,7 +66,7 @@ async def test_a_blank_source_text_counts_as_missing() -> None:
 async def test_other_languages_are_refused(language: str) -> None:
     with pytest.raises(Unprocessable) as caught:
         await ExtractiveGenerator().check(
-            request(read("photosynthesis"), language=language), ALL_ARTIFACTS, ArtifactOptions()
+            request(read("photosynthesis"), language=language), artifact_types(), ArtifactOptions()
         )
     assert [d["field"] for d in caught.value.details] == ["language"]
     assert "gemini or openai" in caught.value.message
@@ -75,7 +75,7 @@ async def test_other_languages_are_refused(language: str) -> None:
 @pytest.mark.parametrize("language", ["en", "EN", "en-GB", "en_US"])
 async def test_english_variants_are_served(language: str) -> None:
     await ExtractiveGenerator().check(
-        request(read("photosynthesis"), language=language), ALL_ARTIFACTS, ArtifactOptions()
+        request(read("photosynthesis"), language=language), artifact_types(), ArtifactOptions()
     )
 
 
@@ -92,7 +92,7 @@ async def test_a_two_sentence_text_is_refused_with_what_was_found() -> None:
 async def test_too_many_cards_names_the_option_and_the_most_it_can_serve() -> None:
     options = ArtifactOptions.model_validate({"flashcards": {"count": 50}})
     with pytest.raises(Unprocessable) as caught:
-        await ExtractiveGenerator().check(request(read("french_revolution")), ALL_ARTIFACTS, options)
+        await ExtractiveGenerator().check(request(read("french_revolution")), artifact_types(), options)
     assert [d["field"] for d in caught.value.details] == ["options.flashcards.count"]
     message = caught.value.details[0]["message"]
     assert "50 flashcards were requested" in message
@@ -126,7 +126,7 @@ async def test_whatever_the_check_accepts_is_generated(options: ArtifactOptions)
     for text in _prefixes():
         source = request(text)
         try:
-            await engine.check(source, ALL_ARTIFACTS, options)
+            await engine.check(source, artifact_types(), options)
         except Unprocessable:
             refused += 1
             continue
@@ -150,6 +150,6 @@ async def test_a_200000_character_text_is_served() -> None:
     engine = ExtractiveGenerator()
     source = request(huge_text())
     assert len(source.source_text or "") == 200_000
-    await engine.check(source, ALL_ARTIFACTS, ArtifactOptions())
+    await engine.check(source, artifact_types(), ArtifactOptions())
     produced = await _generate_all(engine, source)
-    assert len(produced) == len(ALL_ARTIFACTS)
+    assert len(produced) == len(artifact_types())

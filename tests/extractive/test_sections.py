@@ -1,45 +1,10 @@
 from __future__ import annotations
 
-from app.content.models import Outline, OutlineSection
+from app.content.models import Outline
 from app.extractive import analyse
 from app.extractive.sections import plan_sections, sections_for
+from tests.fixtures.extractive import foreign_outline
 from tests.fixtures.samples import read
-
-
-def _foreign_outline() -> Outline:
-    """An outline written elsewhere (as an LLM would), with its own titles and summaries."""
-    return Outline(
-        title="Photosynthesis",
-        overview="How plants make sugar.",
-        learning_objectives=["Explain the light reactions.", "Explain the Calvin cycle.", "Explain C4 plants."],
-        sections=[
-            OutlineSection(
-                number=1,
-                title="Capturing Light",
-                summary="Chlorophyll and photosystems absorb light in the thylakoid membrane.",
-                key_points=["Chlorophyll absorbs red and blue light."],
-            ),
-            OutlineSection(
-                number=2,
-                title="Making Sugar",
-                summary="The Calvin cycle fixes carbon dioxide with RuBisCO and builds G3P.",
-                key_points=["RuBisCO attaches carbon dioxide to RuBP."],
-            ),
-            OutlineSection(
-                number=3,
-                title="Coping with Heat",
-                summary="Photorespiration, stomata, C4 plants and CAM plants in hot dry weather.",
-                key_points=["CAM plants open their stomata at night."],
-            ),
-            OutlineSection(
-                number=4,
-                title="An Unrelated Section",
-                summary="Volcanoes and earthquakes.",
-                key_points=["Magma rises at ridges."],
-            ),
-        ],
-        difficulty="intermediate",
-    )
 
 
 def test_the_planned_sections_are_used_when_the_outline_is_the_engines_own() -> None:
@@ -62,7 +27,7 @@ def test_the_planned_sections_are_used_when_the_outline_is_the_engines_own() -> 
 
 def test_a_foreign_outline_gets_the_sentences_that_share_its_words() -> None:
     analysis = analyse(read("photosynthesis"))
-    sections = sections_for(analysis, _foreign_outline())
+    sections = sections_for(analysis, foreign_outline())
     titles = ["Capturing Light", "Making Sugar", "Coping with Heat", "An Unrelated Section"]
     assert [s.title for s in sections] == titles
     assert all(s.sentences for s in sections)

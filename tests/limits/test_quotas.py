@@ -9,7 +9,7 @@ import pytest
 
 from app.adapters.sqlite_store import SqliteStore
 from app.auth.models import Principal, Scope
-from app.content.catalogue import ALL_ARTIFACTS, ArtifactOptions, ArtifactType
+from app.content.catalogue import ArtifactOptions, ArtifactType, artifact_types
 from app.content.generator import Generated, GenerationTask, Usage
 from app.errors import TooManyRequests
 from app.jobs import lifecycle
@@ -32,7 +32,7 @@ def test_estimates_grow_with_the_source_and_the_artifacts_asked_for() -> None:
     long = JobRequest(source_text="x" * 40_000, artifacts=(ArtifactType.OUTLINE,))
     outline = [ArtifactType.OUTLINE]
     assert estimate_tokens(long, outline) - estimate_tokens(short, outline) == 9_000  # 4 characters a token
-    assert estimate_tokens(short, ALL_ARTIFACTS) > estimate_tokens(short, outline)
+    assert estimate_tokens(short, artifact_types()) > estimate_tokens(short, outline)
     many = JobRequest(
         source_text="x",
         artifacts=(ArtifactType.FLASHCARDS,),

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from app.content.catalogue import ALL_ARTIFACTS, ArtifactOptions, ArtifactType
+from app.content.catalogue import ArtifactOptions, ArtifactType, artifact_types
 from app.llm.condense import split
 from app.llm.prompts import PromptContext, Prompts
 from app.llm.prompts.library import SOURCE_CLOSE, SOURCE_OPEN
 
 
-@pytest.mark.parametrize("artifact", ALL_ARTIFACTS)
+@pytest.mark.parametrize("artifact", artifact_types())
 def test_every_artifact_prompt_renders_with_language_source_and_controls(artifact: ArtifactType) -> None:
     controls = ArtifactOptions().for_type(artifact)
     context = PromptContext(language="fr", source="Le volcan.", audience="lycéens", focus="risques", controls=controls)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from app.content.catalogue import ALL_ARTIFACTS, ArtifactOptions, ArtifactType
+from app.content.catalogue import ArtifactOptions, ArtifactType, artifact_types
 from app.llm.schema import provider_schema
 
 
@@ -23,7 +23,7 @@ def walk(node: Any) -> list[dict[str, Any]]:
     return found
 
 
-@pytest.mark.parametrize("artifact", ALL_ARTIFACTS)
+@pytest.mark.parametrize("artifact", artifact_types())
 @pytest.mark.parametrize("dialect", ["openai", "gemini"])
 def test_schemas_are_self_contained(artifact: ArtifactType, dialect: str) -> None:
     schema = provider_schema(artifact, ArtifactOptions().for_type(artifact), dialect)  # type: ignore[arg-type]

@@ -15,7 +15,7 @@ from google.api_core import exceptions as gexc
 from prometheus_client.parser import text_string_to_metric_families
 
 from app.adapters.cloud_tasks_queue import CloudTasksQueue
-from app.content.catalogue import ALL_ARTIFACTS, ArtifactType
+from app.content.catalogue import ArtifactType, artifact_types
 from app.content.generator import Generated, GenerationTask, PermanentGenerationError, Usage
 from app.errors import ServiceUnavailable
 from app.jobs.queue import Step
@@ -25,7 +25,7 @@ from tests.conftest import MakeSettings, open_client, text
 from tests.fixtures.api import wait_for_job
 from tests.fixtures.fake_generator import FakeGenerator
 
-ARTIFACTS = [a.value for a in ALL_ARTIFACTS]
+ARTIFACTS = [a.value for a in artifact_types()]
 FAMILIES = {
     "cf_http_requests",
     "cf_http_request_duration_seconds",

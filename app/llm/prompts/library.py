@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,10 @@ class Prompts:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+
+    def missing(self, artifacts: Sequence[ArtifactType]) -> list[ArtifactType]:
+        """The artifact types this prompt version has no template for."""
+        return [a for a in artifacts if not (_ROOT / self.version / f"{a.value}.j2").is_file()]
 
     def system(self, context: PromptContext) -> str:
         return self._render("system.j2", context)
