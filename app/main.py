@@ -41,9 +41,8 @@ from app.jobs.queue import Step, StepResult, TaskQueue
 from app.jobs.service import JobsService
 from app.limits.quotas import Quotas
 from app.limits.rate import RateLimiter, RateLimits, Window
-from app.limits.usage import UsageRecordingStore
 from app.llm.engine import LlmGenerator, provider_spec
-from app.observability.jobs import JobsInFlight, MeteredJobStore
+from app.observability.jobs import JobsInFlight
 from app.observability.logging import configure_logging
 from app.observability.metrics import Metrics
 from app.observability.middleware import RequestTelemetryMiddleware
@@ -85,7 +84,7 @@ def create_app(settings: Settings | None = None, *, generator: Generator | None 
             services = await build_services(settings, stack, generator, metrics=metrics)
             set_provider(services.pipeline.generator.provider)
             if isinstance(services.queue, InlineQueue):
-                resumed = await services.pipeline.resume(services.queue)
+                resumed = await services.pipeline.resume()
                 if resumed:
                     log.info("resumed %d unfinished steps", resumed)
             yield {"services": services}
@@ -202,15 +201,7 @@ async def build_services(
         stack.push_async_callback(llm.close)
         generator = llm
     metrics.prepare(provider=generator.provider, model=generator.model, queue=settings.queue.value)
-    jobs_store = MeteredJobStore(store, metrics)  # counts jobs created and finished as they are committed
     quotas = Quotas(store)
-    pipeline = Pipeline(
-        store=UsageRecordingStore(jobs_store, quotas),  # each finished step's tokens count against its key
-        cache=cache,
-        generator=generator,
-        policy=StepPolicy(max_attempts=settings.step_max_attempts, lease_seconds=settings.step_lease_seconds),
-        metrics=metrics,
-    )
     worker_secret = settings.worker_secret.get_secret_value() if settings.worker_secret else None
 
     queue: TaskQueue
@@ -230,7 +221,7 @@ async def build_services(
     else:
 
         async def handle(step: Step) -> StepResult:
-            return await pipeline.run_step(step, queue)
+            return await pipeline.run_step(step)  # the pipeline below, which enqueues onto this queue
 
         queue = InlineQueue(
             handle,
@@ -239,6 +230,15 @@ async def build_services(
             retry_max_seconds=settings.step_retry_max_seconds,
         )
     stack.push_async_callback(queue.close)  # closed first: no step runs on a closed store
+    pipeline = Pipeline(
+        store=store,
+        queue=queue,
+        cache=cache,
+        generator=generator,
+        policy=StepPolicy(max_attempts=settings.step_max_attempts, lease_seconds=settings.step_lease_seconds),
+        quotas=quotas,  # each generation's tokens count against the job's key
+        metrics=metrics,
+    )
 
     http = await stack.enter_async_context(httpx.AsyncClient())
     limiter = open_rate_limiter(settings, metrics)
@@ -260,16 +260,17 @@ async def build_services(
     )
     return Services(
         settings=settings,
-        store=jobs_store,
+        store=store,
         cache=cache,
         queue=queue,
         pipeline=pipeline,
         jobs=JobsService(
-            store=jobs_store,
+            store=store,
             queue=queue,
             generator=generator,
             job_ttl=timedelta(days=settings.job_ttl_days),
             admission=quotas,
+            counter=metrics,
         ),
         authenticator=authenticator,
         access=Access(authenticator, limiter, settings.trusted_proxy_hops),
@@ -282,6 +283,6 @@ async def build_services(
             http=http,
         ),
         metrics=metrics,
-        jobs_in_flight=JobsInFlight(jobs_store, metrics),
+        jobs_in_flight=JobsInFlight(store, metrics),
         job_views=JobViews(),
     )

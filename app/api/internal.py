@@ -57,7 +57,7 @@ async def run_step(
         caller,
     )
     try:
-        result = await services.pipeline.run_step(step, services.queue)
+        result = await services.pipeline.run_step(step)
     except Exception:  # the store or queue failed under us: the step is untouched, so let Cloud Tasks retry
         log.exception("step %s could not run", step.task_name)
         return _retry_later(_DEFAULT_RETRY_AFTER_SECONDS, "store or queue unavailable")

@@ -1,7 +1,9 @@
 """Changes to a job, as plain functions applied inside a store transaction (``JobStore.update_job``).
 
-Each returns what the caller needs to know and leaves the job's derived status fresh. They may run more than
-once per call (a retried transaction), so they read only the job and their arguments.
+Each returns what it did — a ``Changed``: whether it applied, the steps it released to enqueue, and the status it
+finished the job with, if it finished it — and leaves the job's derived status fresh, its version one higher.
+Callers act on that (enqueue, count a finished job) after the transaction commits. A change may run more than
+once per call (a retried transaction), so it reads only the job and its arguments.
 """
 
 from __future__ import annotations
@@ -12,13 +14,29 @@ from datetime import datetime, timedelta
 
 from app.content.catalogue import ArtifactType
 from app.content.generator import Usage
-from app.jobs.models import ErrorInfo, Job, StepStatus
+from app.jobs.models import FINISHED_JOBS, ErrorInfo, Job, JobStatus, StepStatus
 from app.jobs.queue import Step
 
 OUTLINE = ArtifactType.OUTLINE
 OUTLINE_FAILED = ErrorInfo(
     code="outline_failed", message="The outline could not be generated, so this artifact was not attempted."
 )
+
+
+@dataclass(frozen=True, slots=True)
+class Changed:
+    applied: bool
+    released: tuple[Step, ...] = ()  # steps this change made runnable: enqueue them
+    finished: JobStatus | None = None  # set when this change took the job from unfinished to finished
+
+
+UNCHANGED = Changed(applied=False)
+
+
+def _changed(job: Job, before: JobStatus, now: datetime, released: list[Step] | None = None) -> Changed:
+    job.refresh(now)
+    finished = job.status if before not in FINISHED_JOBS and job.status in FINISHED_JOBS else None
+    return Changed(True, tuple(released or ()), finished)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,12 +82,13 @@ def _holds(job: Job, step: Step) -> bool:
     )
 
 
-def record_success(step: Step, now: datetime, *, cached: bool, usage: Usage) -> Callable[[Job], list[Step]]:
-    """Mark the step succeeded; for the outline, release the dependent steps and return them to enqueue."""
+def record_success(step: Step, now: datetime, *, cached: bool, usage: Usage) -> Callable[[Job], Changed]:
+    """Mark the step succeeded; for the outline, release the dependent steps to enqueue."""
 
-    def change(job: Job) -> list[Step]:
+    def change(job: Job) -> Changed:
         if not _holds(job, step):
-            return []
+            return UNCHANGED
+        before = job.status
         state = job.steps[step.artifact]
         state.status = StepStatus.SUCCEEDED
         state.cached = cached
@@ -83,18 +102,18 @@ def record_success(step: Step, now: datetime, *, cached: bool, usage: Usage) -> 
                 if other.status is StepStatus.PENDING:
                     other.status = StepStatus.QUEUED
                     released.append(Step(job.id, artifact, other.generation))
-        job.refresh(now)
-        return released
+        return _changed(job, before, now, released)
 
     return change
 
 
-def record_failure(step: Step, now: datetime, error: ErrorInfo, usage: Usage | None = None) -> Callable[[Job], bool]:
+def record_failure(step: Step, now: datetime, error: ErrorInfo, usage: Usage | None = None) -> Callable[[Job], Changed]:
     """Fail the step for good; a failed outline fails the steps waiting for it."""
 
-    def change(job: Job) -> bool:
+    def change(job: Job) -> Changed:
         if not _holds(job, step):
-            return False
+            return UNCHANGED
+        before = job.status
         state = job.steps[step.artifact]
         state.status = StepStatus.FAILED
         state.error = error
@@ -107,53 +126,53 @@ def record_failure(step: Step, now: datetime, error: ErrorInfo, usage: Usage | N
                     other.status = StepStatus.FAILED
                     other.error = OUTLINE_FAILED
                     other.finished_at = now
-        job.refresh(now)
-        return True
+        return _changed(job, before, now)
 
     return change
 
 
-def release_for_retry(step: Step, now: datetime, error: ErrorInfo) -> Callable[[Job], bool]:
+def release_for_retry(step: Step, now: datetime, error: ErrorInfo) -> Callable[[Job], Changed]:
     """Hand the step back to the queue after a transient failure, keeping the reason visible."""
 
-    def change(job: Job) -> bool:
+    def change(job: Job) -> Changed:
         if not _holds(job, step):
-            return False
+            return UNCHANGED
+        before = job.status
         state = job.steps[step.artifact]
         state.status = StepStatus.QUEUED
         state.error = error
         state.lease_until = None
-        job.refresh(now)
-        return True
+        return _changed(job, before, now)
 
     return change
 
 
-def cancel(now: datetime) -> Callable[[Job], bool]:
-    """Cancel every unfinished step; ``False`` when the job had already finished."""
+def cancel(now: datetime) -> Callable[[Job], Changed]:
+    """Cancel every unfinished step; not applied when the job had already finished."""
 
-    def change(job: Job) -> bool:
+    def change(job: Job) -> Changed:
         unfinished = [s for s in job.steps.values() if not s.terminal]
         if not unfinished:
-            return False
+            return UNCHANGED
+        before = job.status
         job.cancel_requested = True
         for state in unfinished:
             state.status = StepStatus.CANCELLED
             state.lease_until = None
             state.finished_at = now
-        job.refresh(now)
-        return True
+        return _changed(job, before, now)
 
     return change
 
 
-def retry_failed(now: datetime) -> Callable[[Job], list[Step]]:
-    """Queue failed and cancelled steps again under a new generation; return the steps to enqueue."""
+def retry_failed(now: datetime) -> Callable[[Job], Changed]:
+    """Queue failed and cancelled steps again under a new generation, releasing the ones to enqueue."""
 
-    def change(job: Job) -> list[Step]:
+    def change(job: Job) -> Changed:
         again = [a for a, s in job.steps.items() if s.status in (StepStatus.FAILED, StepStatus.CANCELLED)]
         if not again:
-            return []
+            return UNCHANGED
+        before = job.status
         job.cancel_requested = False
         outline_again = OUTLINE in again
         runnable: list[Step] = []
@@ -169,16 +188,16 @@ def retry_failed(now: datetime) -> Callable[[Job], list[Step]]:
             state.status = StepStatus.PENDING if waits else StepStatus.QUEUED
             if not waits:
                 runnable.append(Step(job.id, artifact, state.generation))
-        job.refresh(now)
-        return runnable
+        return _changed(job, before, now, runnable)
 
     return change
 
 
-def resumable(now: datetime) -> Callable[[Job], list[Step]]:
-    """After a restart of the embedded queue: free steps the dead process held, return all runnable steps."""
+def resumable(now: datetime) -> Callable[[Job], Changed]:
+    """After a restart of the embedded queue: free steps the dead process held, release all runnable steps."""
 
-    def change(job: Job) -> list[Step]:
+    def change(job: Job) -> Changed:
+        before = job.status
         runnable: list[Step] = []
         for artifact, state in job.steps.items():
             if state.status is StepStatus.RUNNING:
@@ -186,7 +205,6 @@ def resumable(now: datetime) -> Callable[[Job], list[Step]]:
                 state.lease_until = None
             if state.status is StepStatus.QUEUED:
                 runnable.append(Step(job.id, artifact, state.generation))
-        job.refresh(now)
-        return runnable
+        return _changed(job, before, now, runnable)
 
     return change

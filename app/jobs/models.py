@@ -93,6 +93,7 @@ class Job(BaseModel):
     request_hash: str
     idempotency_key: str | None = None
     status: JobStatus = JobStatus.QUEUED
+    version: int = 0  # one higher after every change (``refresh``): the ETag of GET /v1/jobs/{id}
     steps: dict[ArtifactType, StepState]
     cancel_requested: bool = False
     error: ErrorInfo | None = None
@@ -112,7 +113,8 @@ class Job(BaseModel):
         )
 
     def refresh(self, now: datetime) -> None:
-        """Derive status, error and finish time from the steps. Called by every store write."""
+        """Derive status, error and finish time from the steps, and count a new version. Every change calls it."""
+        self.version += 1
         self.status = derive_status(self)
         self.updated_at = now
         if self.status in FINISHED_JOBS:

@@ -44,6 +44,14 @@ class Admission(Protocol):
     async def __call__(self, requester: Requester, request: JobRequest, artifacts: Sequence[ArtifactType]) -> None: ...
 
 
+class JobCounter(Protocol):
+    """Counts jobs as they are created and finished (``app.observability.metrics.Metrics`` is one)."""
+
+    def job_created(self) -> None: ...
+
+    def job_finished(self, status: JobStatus) -> None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class JobsService:
     store: JobStore
@@ -51,6 +59,7 @@ class JobsService:
     generator: Generator
     job_ttl: timedelta
     admission: Admission | None = None
+    counter: JobCounter | None = None
 
     async def create(self, owner: Requester, body: JobCreate, idempotency_key: str | None) -> tuple[Job, bool]:
         """Persist the job, then enqueue its outline. Returns the job and whether it is new."""
@@ -89,6 +98,8 @@ class JobsService:
         except ServiceUnavailable:
             await self.store.delete_job(job.id)  # nothing half-made: the client may simply try again
             raise
+        if self.counter is not None:
+            self.counter.job_created()
         return job, True
 
     async def _replay(self, existing: Job, fingerprint: str) -> Job:
@@ -137,9 +148,10 @@ class JobsService:
         changed = await self.store.update_job(job_id, lifecycle.cancel(datetime.now(UTC)))
         if changed is None:
             raise NotFound(f"No job {job_id!r}.", code="job_not_found")
-        job, cancelled = changed
-        if not cancelled:
+        job, done = changed
+        if not done.applied:
             raise Conflict(f"Job {job_id!r} has already finished ({job.status.value}).", code="job_finished")
+        self._count_finished(done)
         return job
 
     async def retry(self, owner: Requester, job_id: str) -> Job:
@@ -155,15 +167,21 @@ class JobsService:
         changed = await self.store.update_job(job_id, lifecycle.retry_failed(datetime.now(UTC)))
         if changed is None:
             raise NotFound(f"No job {job_id!r}.", code="job_not_found")
-        job, steps = changed
-        await self.queue.enqueue(steps)
+        job, done = changed
+        await self.queue.enqueue(done.released)
         return job
 
     async def delete(self, owner: Requester, job_id: str) -> None:
         job = await self.get(owner, job_id)
         if job.status not in FINISHED_JOBS:
-            await self.store.update_job(job_id, lifecycle.cancel(datetime.now(UTC)))
+            changed = await self.store.update_job(job_id, lifecycle.cancel(datetime.now(UTC)))
+            if changed is not None:
+                self._count_finished(changed[1])
         await self.store.delete_job(job_id)
+
+    def _count_finished(self, done: lifecycle.Changed) -> None:
+        if done.finished is not None and self.counter is not None:
+            self.counter.job_finished(done.finished)
 
 
 def to_request(body: JobCreate) -> JobRequest:

@@ -32,11 +32,7 @@ class JobStore(Protocol):
         ...
 
     async def get_job(self, job_id: str) -> Job | None:
-        """The job as last committed. It may be shared with other readers: change it only through ``update_job``.
-
-        A store that keeps jobs in memory never changes a job it has handed out; a write replaces it with a new
-        object. The polling route relies on this to reuse a job's rendered body (``app.api.job_views``).
-        """
+        """The job as last committed. It may be shared with other readers: change it only through ``update_job``."""
         ...
 
     async def find_by_idempotency_key(self, owner: str, key: str) -> Job | None: ...
@@ -74,45 +70,3 @@ class JobStore(Protocol):
         ...
 
     async def close(self) -> None: ...
-
-
-class ForwardingJobStore:
-    """A ``JobStore`` that hands every call to another; subclasses override what they observe."""
-
-    def __init__(self, store: JobStore) -> None:
-        self._store = store
-
-    async def create_job(self, job: Job) -> Job:
-        return await self._store.create_job(job)
-
-    async def get_job(self, job_id: str) -> Job | None:
-        return await self._store.get_job(job_id)
-
-    async def find_by_idempotency_key(self, owner: str, key: str) -> Job | None:
-        return await self._store.find_by_idempotency_key(owner, key)
-
-    async def list_jobs(
-        self, owner: str, *, status: JobStatus | None, limit: int, after: PageCursor | None
-    ) -> list[Job]:
-        return await self._store.list_jobs(owner, status=status, limit=limit, after=after)
-
-    async def update_job(self, job_id: str, change: Callable[[Job], T]) -> tuple[Job, T] | None:
-        return await self._store.update_job(job_id, change)
-
-    async def put_artifact(self, artifact: StoredArtifact) -> None:
-        await self._store.put_artifact(artifact)
-
-    async def get_artifact(self, job_id: str, artifact: ArtifactType) -> StoredArtifact | None:
-        return await self._store.get_artifact(job_id, artifact)
-
-    async def delete_job(self, job_id: str) -> bool:
-        return await self._store.delete_job(job_id)
-
-    async def unfinished_jobs(self, limit: int) -> list[Job]:
-        return await self._store.unfinished_jobs(limit)
-
-    async def ping(self) -> None:
-        await self._store.ping()
-
-    async def close(self) -> None:
-        await self._store.close()

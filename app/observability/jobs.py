@@ -1,56 +1,22 @@
-"""Job metrics that come from the job store: jobs created and finished, and jobs in flight.
+"""Jobs in flight, read from the job store when ``/metrics`` is scraped.
 
-``MeteredJobStore`` wraps any ``JobStore`` and counts each job's transitions where they are committed, so a
-job is counted once whichever path changes it (a step, a cancel, a delete of a running job, a retry that runs
-it again), on whichever instance. ``refresh_jobs_in_flight`` reads the unfinished jobs at scrape time: every
-instance sees the same store, so dashboards take ``max`` over instances, never ``sum``.
+Every instance sees the same store, so dashboards take ``max`` over instances, never ``sum``. (Jobs created and
+finished are counted where that happens: the jobs service and the step pipeline.)
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TypeVar
 
-from app.jobs.models import FINISHED_JOBS, Job, JobStatus
-from app.jobs.store import ForwardingJobStore, JobStore
-from app.observability.metrics import InFlightStatus, JobOutcome, Metrics
-
-T = TypeVar("T")
+from app.jobs.models import JobStatus
+from app.jobs.store import JobStore
+from app.observability.metrics import InFlightStatus, Metrics
 
 # Unfinished jobs read per refresh (oldest first, so the oldest is always among them); counts saturate here.
 IN_FLIGHT_SCAN_LIMIT = 500
 # A scrape reads the store at most this often per process (scrapers poll every few seconds).
 IN_FLIGHT_REFRESH_SECONDS = 15.0
-
-
-class MeteredJobStore(ForwardingJobStore):
-    """A ``JobStore`` that counts jobs created and jobs finished (by outcome) as the store commits them."""
-
-    def __init__(self, store: JobStore, metrics: Metrics) -> None:
-        super().__init__(store)
-        self._metrics = metrics
-
-    async def create_job(self, job: Job) -> Job:
-        stored = await self._store.create_job(job)
-        if stored.id == job.id:  # not another request's job with the same idempotency key
-            self._metrics.job_created()
-        return stored
-
-    async def update_job(self, job_id: str, change: Callable[[Job], T]) -> tuple[Job, T] | None:
-        seen: list[JobStatus] = []
-
-        def observed(job: Job) -> T:
-            # A retried transaction runs the change again on fresh data: keep only the last run's view.
-            seen[:] = [job.status]
-            return change(job)
-
-        result = await self._store.update_job(job_id, observed)
-        if result is not None and seen and seen[0] not in FINISHED_JOBS and result[0].status in FINISHED_JOBS:
-            outcome: JobOutcome = result[0].status.value  # type: ignore[assignment]  # FINISHED_JOBS values
-            self._metrics.job_finished(outcome=outcome)
-        return result
 
 
 class JobsInFlight:

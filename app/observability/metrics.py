@@ -44,6 +44,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 
 from app.content.catalogue import artifact_types
 from app.content.generator import Usage
+from app.jobs.models import JobStatus
 from app.jobs.queue import Outcome
 
 UNMATCHED_ROUTE = "unmatched"
@@ -213,8 +214,8 @@ class Metrics:
     def job_created(self) -> None:
         self._jobs_created.inc()
 
-    def job_finished(self, *, outcome: JobOutcome) -> None:
-        self._jobs_finished.labels(outcome).inc()
+    def job_finished(self, status: JobStatus) -> None:
+        self._jobs_finished.labels(status.value).inc()
 
     def jobs_in_flight(
         self, *, counts: Mapping[InFlightStatus, int], oldest_seconds: Mapping[InFlightStatus, float]

@@ -1,7 +1,10 @@
 """One step of a job: claim it, look in the cache, generate, validate, store, and release what depends on it.
 
 The inline queue and the Cloud Tasks worker endpoint both call ``run_step``. It records every failure it can
-name on the artifact and answers with an outcome; it raises only when the store itself fails.
+name on the artifact and answers with an outcome; it raises only when the store itself fails. What a step spends
+is accounted where it is spent: each generation's tokens are charged to the job's key (``Quotas``) and counted
+in the metrics as the generation returns, whatever then becomes of the job (cancelled, deleted, retried); a job
+the step finishes is counted as the store commits it.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from app.jobs import lifecycle
 from app.jobs.models import ErrorInfo, Job, StoredArtifact
 from app.jobs.queue import Outcome, Step, StepResult, TaskQueue
 from app.jobs.store import JobStore
+from app.limits.quotas import Quotas
 from app.observability.metrics import Metrics
 from app.observability.sentry import breadcrumb
 from app.observability.steps import observe_step
@@ -37,18 +41,20 @@ class StepPolicy:
 @dataclass(frozen=True, slots=True)
 class Pipeline:
     store: JobStore
+    queue: TaskQueue
     cache: ArtifactCache
     generator: Generator
     policy: StepPolicy
+    quotas: Quotas | None = None  # charges each generation's tokens to the job's key; None: nothing is charged
     metrics: Metrics = field(default_factory=Metrics)  # the app passes its own; a default suits unit tests
 
-    async def run_step(self, step: Step, queue: TaskQueue) -> StepResult:
+    async def run_step(self, step: Step) -> StepResult:
         with observe_step(self.metrics, step, provider=self.generator.provider) as observation:
-            result = await self._run_step(step, queue)
+            result = await self._run_step(step)
             observation.ended(result.outcome)
             return result
 
-    async def _run_step(self, step: Step, queue: TaskQueue) -> StepResult:
+    async def _run_step(self, step: Step) -> StepResult:
         now = _now()
         claimed = await self.store.update_job(step.job_id, lifecycle.claim_step(step, now, self.policy.lease_seconds))
         if claimed is None:
@@ -102,8 +108,9 @@ class Pipeline:
             # The job was deleted while this step ran: remove the artifact just written.
             await self.store.delete_job(step.job_id)
             return StepResult(Outcome.SKIPPED, reason="job deleted")
-        if recorded[1]:
-            await queue.enqueue(recorded[1])
+        self._count_finished(recorded[1])
+        if recorded[1].released:
+            await self.queue.enqueue(recorded[1].released)
         return StepResult(Outcome.DONE)
 
     async def _produce(self, job: Job, artifact: ArtifactType) -> tuple[dict[str, Any], bool, Usage]:
@@ -130,10 +137,10 @@ class Pipeline:
                 generated = await self.generator.generate(task)
             except GenerationError as exc:
                 if exc.usage is not None:  # a failed generation still spent tokens
-                    self._record_usage(artifact, exc.usage)
+                    await self._spent(job, artifact, exc.usage)
                 raise
             usage = generated.usage
-            self._record_usage(artifact, usage)
+            await self._spent(job, artifact, usage)
             return generated.content.model_dump(mode="json")
 
         value, cached = await self.cache.get_or_create(key, generate)
@@ -143,10 +150,22 @@ class Pipeline:
         content = validate_content(artifact, value, controls).model_dump(mode="json")
         return content, cached, usage if not cached else Usage()
 
-    def _record_usage(self, artifact: ArtifactType, usage: Usage) -> None:
+    async def _spent(self, job: Job, artifact: ArtifactType, usage: Usage) -> None:
+        """Account for a generation's tokens: in the metrics, and against the key that created the job."""
         self.metrics.llm_usage(
             provider=self.generator.provider, model=self.generator.model, artifact=artifact.value, usage=usage
         )
+        tokens = usage.input_tokens + usage.output_tokens
+        if self.quotas is None or job.key_id is None or tokens == 0:
+            return
+        try:
+            await self.quotas.record(job.key_id, tokens)
+        except Exception:  # the generation happened and its result stands; only the quota undercounts
+            log.exception("could not record %d tokens of job %s", tokens, job.id)
+
+    def _count_finished(self, done: lifecycle.Changed) -> None:
+        if done.finished is not None:
+            self.metrics.job_finished(done.finished)
 
     async def _outline(self, job_id: str) -> dict[str, Any]:
         stored = await self.store.get_artifact(job_id, ArtifactType.OUTLINE)
@@ -155,17 +174,19 @@ class Pipeline:
         return stored.content
 
     async def _fail(self, step: Step, error: ErrorInfo, usage: Usage | None = None) -> StepResult:
-        await self.store.update_job(step.job_id, lifecycle.record_failure(step, _now(), error, usage))
+        failed = await self.store.update_job(step.job_id, lifecycle.record_failure(step, _now(), error, usage))
+        if failed is not None:
+            self._count_finished(failed[1])
         return StepResult(Outcome.FAILED, reason=error.message)
 
-    async def resume(self, queue: TaskQueue, *, limit: int = 10_000) -> int:
+    async def resume(self, *, limit: int = 10_000) -> int:
         """Enqueue every runnable step of unfinished jobs (the embedded queue, at start-up)."""
         resumed = 0
         for job in await self.store.unfinished_jobs(limit):
             changed = await self.store.update_job(job.id, lifecycle.resumable(_now()))
-            if changed is not None and changed[1]:
-                await queue.enqueue(changed[1])
-                resumed += len(changed[1])
+            if changed is not None and changed[1].released:
+                await self.queue.enqueue(changed[1].released)
+                resumed += len(changed[1].released)
         return resumed
 
 

@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from pathlib import Path
-
-import pytest
-
-from app.adapters.sqlite_store import SqliteStore
-from app.auth.models import Principal, Scope
 from app.content.catalogue import ArtifactOptions, ArtifactType, artifact_types
 from app.content.generator import Generated, GenerationTask, Usage
-from app.errors import TooManyRequests
-from app.jobs import lifecycle
 from app.jobs.models import JobRequest
-from app.jobs.queue import Step
-from app.limits.quotas import Quotas, estimate_tokens
-from app.limits.usage import UsageRecordingStore
+from app.limits.quotas import estimate_tokens
 from app.main import create_app
 from tests.conftest import MakeSettings, open_client
 from tests.fixtures.api import wait_for_job
 from tests.fixtures.fake_generator import FakeGenerator
-from tests.jobs.test_store_contract import make_job
 
 SOURCE = "Mitochondria produce energy for the cell through respiration."
 # Keys below are made for the owner "admin", so the test client (the bootstrap admin key) can poll their jobs.
@@ -113,29 +101,3 @@ async def test_retrying_failed_artifacts_is_admitted_against_the_budget_too(make
         assert retry.status_code == 429 and retry.json()["error"]["code"] == "quota_exceeded"
         assert retry.json()["error"]["details"]["used"] == 5_000
         assert fake.calls[ArtifactType.FAQ] == 1  # only the first, failed, attempt
-
-
-async def test_usage_of_one_step_is_recorded_once_however_often_it_is_delivered(tmp_path: Path) -> None:
-    store = await SqliteStore.open(tmp_path / "usage.db")
-    try:
-        quotas = Quotas(store)
-        recording = UsageRecordingStore(store, quotas)
-        job = make_job("j1")
-        job.key_id = "key-1"
-        await store.create_job(job)
-        step = Step("j1", ArtifactType.OUTLINE, 0)
-        now = datetime.now(UTC)
-        await recording.update_job("j1", lifecycle.claim_step(step, now, 60))
-        used = Usage(input_tokens=70, output_tokens=30, llm_calls=1)
-        for _ in range(3):  # the first records; a repeated delivery changes nothing
-            await recording.update_job("j1", lifecycle.record_success(step, now, cached=False, usage=used))
-        assert await store.usage("key-1", date.today()) == 100
-        principal = Principal(
-            owner="alice", key_id="key-1", scopes=frozenset({Scope.JOBS_WRITE}), daily_token_budget=100
-        )
-        assert await store.usage("key-1", quotas.now().date()) == 100
-        with pytest.raises(TooManyRequests) as refused:
-            await quotas(principal, job.request, [ArtifactType.FAQ])
-        assert refused.value.code == "quota_exceeded"
-    finally:
-        await store.close()

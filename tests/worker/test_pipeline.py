@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -46,12 +46,18 @@ class Rig:
 async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
     store = await SqliteStore.open(tmp_path / "p.db")
     fake = FakeGenerator()
-    pipeline = Pipeline(store, MemoryCache(ttl_seconds=60, max_entries=100), fake, StepPolicy(MAX_ATTEMPTS, 60))
 
     async def handle(step: Step) -> StepResult:
-        return await pipeline.run_step(step, queue)
+        return await pipeline.run_step(step)
 
     queue = InlineQueue(handle, concurrency=3, retry_base_seconds=0.001, retry_max_seconds=0.01)
+    pipeline = Pipeline(
+        store=store,
+        queue=queue,
+        cache=MemoryCache(ttl_seconds=60, max_entries=100),
+        generator=fake,
+        policy=StepPolicy(MAX_ATTEMPTS, 60),
+    )
     jobs = JobsService(store, queue, fake, timedelta(days=1))
     yield Rig(store, queue, pipeline, jobs, fake)
     await queue.close()
@@ -124,7 +130,7 @@ async def test_a_failed_outline_fails_the_job_and_its_dependents(rig: Rig) -> No
 
 async def test_a_repeated_delivery_of_a_finished_step_does_nothing(rig: Rig) -> None:
     job = await rig.run()
-    result = await rig.pipeline.run_step(Step(job.id, ArtifactType.FAQ, 0), rig.queue)
+    result = await rig.pipeline.run_step(Step(job.id, ArtifactType.FAQ, 0))
     assert result.outcome is Outcome.SKIPPED
     assert rig.fake.calls[ArtifactType.FAQ] == 1
 
@@ -134,12 +140,12 @@ async def test_a_stale_generation_is_skipped(rig: Rig) -> None:
     job = await rig.run()
     await rig.jobs.retry(OWNER, job.id)
     await rig.queue.drain()
-    stale = await rig.pipeline.run_step(Step(job.id, ArtifactType.FAQ, 0), rig.queue)
+    stale = await rig.pipeline.run_step(Step(job.id, ArtifactType.FAQ, 0))
     assert stale.outcome is Outcome.SKIPPED
 
 
 async def test_a_step_of_a_deleted_job_is_skipped(rig: Rig) -> None:
-    result = await rig.pipeline.run_step(Step("job_gone", ArtifactType.OUTLINE, 0), rig.queue)
+    result = await rig.pipeline.run_step(Step("job_gone", ArtifactType.OUTLINE, 0))
     assert result.outcome is Outcome.SKIPPED
 
 
@@ -160,10 +166,11 @@ async def test_resume_finishes_steps_a_dead_process_held(rig: Rig) -> None:
     rig.fake.gate.set()
 
     async def handle(step: Step) -> StepResult:
-        return await rig.pipeline.run_step(step, fresh)
+        return await restarted.run_step(step)
 
     fresh = InlineQueue(handle, concurrency=2, retry_base_seconds=0.001, retry_max_seconds=0.01)
-    assert await rig.pipeline.resume(fresh) == 1
+    restarted = replace(rig.pipeline, queue=fresh)  # the process that starts again, with its own queue
+    assert await restarted.resume() == 1
     await fresh.drain()
     done = await rig.store.get_job(job.id)
     assert done is not None and done.status.value == "succeeded"
@@ -178,6 +185,6 @@ async def test_a_busy_step_asks_to_be_retried_after_its_lease(rig: Rig) -> None:
     now = datetime.now(UTC)
     await rig.store.update_job(job.id, lifecycle.resumable(now))
     await rig.store.update_job(job.id, lifecycle.claim_step(step, now, 600))
-    result = await rig.pipeline.run_step(step, rig.queue)
+    result = await rig.pipeline.run_step(step)
     assert result.outcome is Outcome.RETRY
     assert result.retry_after is not None and 0 < result.retry_after <= 600
