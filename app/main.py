@@ -13,14 +13,14 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import httpx
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from app.adapters.inline_queue import InlineQueue
 from app.adapters.memory_cache import MemoryCache
 from app.adapters.sqlite_store import SqliteStore
 from app.api import admin, content_types, health, internal, jobs
-from app.api import metrics as metrics_endpoint
+from app.api import metrics as metrics_api
 from app.api.deps import Services
 from app.api.docs import install_docs, install_openapi
 from app.api.job_views import JobViews
@@ -67,7 +67,7 @@ def create_app(settings: Settings | None = None, *, generator: Generator | None 
     settings = settings or Settings()
     if generator is None and settings.llm_provider != EXTRACTIVE:
         provider_spec(settings)  # an unknown provider, or one without its credentials, stops the start here
-    log_handler = configure_logging(project=settings.google_cloud_project)
+    configure_logging(project=settings.google_cloud_project)
     metrics = Metrics(multiprocess_dir=settings.prometheus_multiproc_dir)
 
     @asynccontextmanager
@@ -100,10 +100,8 @@ def create_app(settings: Settings | None = None, *, generator: Generator | None 
         openapi_url=None if production else "/openapi.json",
     )
     install_error_handlers(app)
-    # Routes are matched in order: the job routes, which take the polling traffic, come first.
-    add_routes(
-        app, jobs.router, health.router, content_types.router, admin.router, internal.router, metrics_endpoint.router
-    )
+    for router in (jobs.router, health.router, content_types.router, admin.router, internal.router, metrics_api.router):
+        app.include_router(router)
     install_openapi(app)
     if not production:
         install_docs(app)
@@ -124,24 +122,10 @@ def create_app(settings: Settings | None = None, *, generator: Generator | None 
             ],
         )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
-    app.add_middleware(RequestTelemetryMiddleware, metrics=metrics, log=log_handler)  # inside the edge: it logs the id
+    app.add_middleware(RequestTelemetryMiddleware, metrics=metrics)  # inside the edge: it logs the id
     # Outermost: the request id and security headers on every response, the other middlewares' refusals included.
     app.add_middleware(EdgeSecurityMiddleware, production=production, max_header_bytes=settings.max_header_bytes)
     return app
-
-
-def add_routes(app: FastAPI, *routers: APIRouter) -> None:
-    """Serve the routers' routes, in order, from the app's own route list and ahead of the routes FastAPI added
-    itself (``/openapi.json``), so the API's routes are matched first.
-
-    Each router here carries its prefix, tags and responses on its routes, and has no dependencies, lifespan or
-    event handlers of its own, so its routes can be served as they are. ``include_router`` would instead wrap each
-    router in a layer that every request passes through twice, once to match and once to dispatch, which costs the
-    polling route a large share of its throughput (``make bench``). One thing ``include_router`` gives that this
-    does not: ``app.dependency_overrides`` do not reach these routes (the service and its tests use none; tests
-    inject through ``create_app``'s arguments).
-    """
-    app.router.routes[:0] = [route for router in routers for route in router.routes]
 
 
 async def open_store(settings: Settings) -> SqliteStore | FirestoreStore:

@@ -1,18 +1,16 @@
 """What routes depend on, as one-line ``Annotated`` aliases over the lifespan's services.
 
-Each route takes a single dependency (``Reader``, ``Writer``, ``Generating``, ``Admin`` or ``Anyone``): FastAPI
-resolves every node of a dependency graph on every request, so a flat graph keeps the per-request cost down. The
-polling route goes further and calls its gate itself (``gated_inline``).
+Each ``/v1`` route takes one caller dependency (``Reader``, ``Writer``, ``Generating``, ``Admin`` or ``Anyone``):
+the credential, its scope and the rate limits, and the services to act with. Tests swap any of them with
+``app.dependency_overrides``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 from fastapi import Depends, Request
-from fastapi.routing import APIRoute
 
 from app.api.job_views import JobViews
 from app.auth.access import Access
@@ -63,7 +61,7 @@ class Caller:
 
 
 def services_of(request: Request) -> Services:
-    services: Services = request.scope["state"]["services"]  # the lifespan state, as ASGI hands it to each request
+    services: Services = request.state.services  # the lifespan's state, copied into every request
     return services
 
 
@@ -76,8 +74,8 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 
 class Authenticate:
     """The dependency of every ``/v1`` route: its credential (``X-API-Key`` or ``Authorization: Bearer``), scope
-    and rate limits (``app.auth.access``). It reads the headers itself, so it is one node of the graph; the OpenAPI
-    document lists the credentials of every route that uses it (``app.api.docs``)."""
+    and rate limits (``app.auth.access``). The OpenAPI document lists the credentials of every route that uses it
+    (``app.api.docs``)."""
 
     def __init__(self, scope: Scope | None, traffic: Traffic = Traffic.READ) -> None:
         self.scope = scope
@@ -88,34 +86,15 @@ class Authenticate:
         return Caller(await services.access.admit(request, self.scope, self.traffic), services)
 
 
-READ = Authenticate(Scope.JOBS_READ)
+# The gates, by name, so that a test can override one (``app.dependency_overrides[READER] = ...``).
+ANYONE = Authenticate(None)
+READER = Authenticate(Scope.JOBS_READ)
+WRITER = Authenticate(Scope.JOBS_WRITE)
+GENERATING = Authenticate(Scope.JOBS_WRITE, Traffic.GENERATION)  # also counted per client IP
+ADMIN = Authenticate(Scope.ADMIN)
 
-Anyone = Annotated[Caller, Depends(Authenticate(None))]
-Reader = Annotated[Caller, Depends(READ)]
-Writer = Annotated[Caller, Depends(Authenticate(Scope.JOBS_WRITE))]
-Generating = Annotated[Caller, Depends(Authenticate(Scope.JOBS_WRITE, Traffic.GENERATION))]  # also per IP
-Admin = Annotated[Caller, Depends(Authenticate(Scope.ADMIN))]
-
-_EndpointT = TypeVar("_EndpointT", bound=Callable[..., Any])
-_INLINE_GATES: dict[Callable[..., Any], Authenticate] = {}
-
-
-def gated_inline(gate: Authenticate) -> Callable[[_EndpointT], _EndpointT]:
-    """Mark a route that calls ``gate`` in its own body instead of taking it as a dependency.
-
-    Only the polling route does this: FastAPI's solving of one sub-dependency costs it about a tenth of its
-    time per request (``make bench``). The mark lets the OpenAPI document list the route's credentials as it
-    does for every other route (``gate_of``).
-    """
-
-    def mark(endpoint: _EndpointT) -> _EndpointT:
-        _INLINE_GATES[endpoint] = gate
-        return endpoint
-
-    return mark
-
-
-def gate_of(route: APIRoute) -> Authenticate | None:
-    """The access check a route runs: its ``Authenticate`` dependency, or the gate it calls inline."""
-    declared = next((d.call for d in route.dependant.dependencies if isinstance(d.call, Authenticate)), None)
-    return declared or _INLINE_GATES.get(route.endpoint)
+Anyone = Annotated[Caller, Depends(ANYONE)]
+Reader = Annotated[Caller, Depends(READER)]
+Writer = Annotated[Caller, Depends(WRITER)]
+Generating = Annotated[Caller, Depends(GENERATING)]
+Admin = Annotated[Caller, Depends(ADMIN)]

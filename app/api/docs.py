@@ -1,7 +1,7 @@
 """The published API description, and the interactive docs that show it.
 
 The OpenAPI document states what every route really answers: each error response carries the one error envelope
-(``app.errors``), and each route behind ``deps.Authenticate`` lists its credentials (an API key, or an Identity
+(``app.errors``), and each route behind an ``Authenticate`` dependency lists its credentials (an API key, or an Identity
 Platform ID token) and its 401, 403 and 429 answers.
 
 ``/docs`` is Swagger UI served from this process, with the assets the ``fastapi-offline`` package ships and an
@@ -20,7 +20,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.routing import APIRoute, iter_route_contexts
 from pydantic import BaseModel, Field
 
-from app.api.deps import gate_of
+from app.api.deps import Authenticate
 
 ASSETS = Path(fastapi_offline.__file__).parent / "static"
 _ASSET_TYPES = {"swagger-ui-bundle.js": "text/javascript", "swagger-ui.css": "text/css", "favicon.png": "image/png"}
@@ -112,7 +112,7 @@ def _document(app: FastAPI, schema: dict[str, Any]) -> dict[str, Any]:
         route = context.original_route
         if not isinstance(route, APIRoute) or context.path_format is None:
             continue
-        gate = gate_of(route)
+        gate = next((d.call for d in route.dependant.dependencies if isinstance(d.call, Authenticate)), None)
         for method in context.methods or ():
             operation = schema["paths"].get(context.path_format, {}).get(method.lower())
             if operation is None:

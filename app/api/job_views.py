@@ -1,37 +1,45 @@
-"""The JSON body of ``GET /v1/jobs/{id}``, rendered once per committed version of a job.
+"""The representation of ``GET /v1/jobs/{id}``: its ETag, conditional requests, and its body, rendered once per
+version of a job.
 
-Clients poll that route, and between two writes every poll returns the same body. A store that keeps recent
-jobs in memory (the SQLite store does) hands back the same ``Job`` object until the job is written again, and a
-new object after each write, so the object is the version: the body is kept beside a weak reference to the
-``Job`` it was rendered from and reused while the store hands back that same object. A store that builds a new
-``Job`` on every read (Firestore) simply renders each time. Only bodies are held here, never jobs, and at most
-``size`` of them.
+Every change to a job raises its ``version`` (``app.jobs.lifecycle``), so ``(id, version)`` names one body. Clients
+poll this route, and between two changes every poll gets the same body: it is kept in a small LRU keyed by that
+pair, whichever store the job came from, and a poll that sends the ETag it already has gets a 304 and no body.
 """
 
 from __future__ import annotations
 
-import weakref
 from collections import OrderedDict
 
 from app.jobs.models import Job
 from app.jobs.schemas import JobPublic
 
-_render = JobPublic.__pydantic_serializer__.to_json
-
 
 class JobViews:
     def __init__(self, size: int = 1024) -> None:
         self._size = size
-        self._bodies: OrderedDict[str, tuple[weakref.ref[Job], bytes]] = OrderedDict()
+        self._bodies: OrderedDict[tuple[str, int], bytes] = OrderedDict()
+
+    @staticmethod
+    def etag(job: Job) -> str:
+        return f'"{job.version}"'
+
+    def matches(self, job: Job, if_none_match: str | None) -> bool:
+        """Whether ``If-None-Match`` names the job's current version (weak comparison, RFC 9110 §13.1.2)."""
+        if not if_none_match:
+            return False
+        if if_none_match.strip() == "*":
+            return True
+        current = self.etag(job)
+        return any(tag.strip().removeprefix("W/") == current for tag in if_none_match.split(","))
 
     def body(self, job: Job) -> bytes:
-        kept = self._bodies.get(job.id)
-        if kept is not None and kept[0]() is job:
-            self._bodies.move_to_end(job.id)
-            return kept[1]
-        body = _render(JobPublic.of(job))
-        self._bodies[job.id] = (weakref.ref(job), body)
-        self._bodies.move_to_end(job.id)
+        key = (job.id, job.version)
+        body = self._bodies.get(key)
+        if body is not None:
+            self._bodies.move_to_end(key)
+            return body
+        body = JobPublic.of(job).model_dump_json().encode()
+        self._bodies[key] = body
         if len(self._bodies) > self._size:
             self._bodies.popitem(last=False)
         return body

@@ -17,7 +17,6 @@ import json
 import logging
 import re
 import sys
-import time
 import traceback
 from contextvars import ContextVar, Token
 from dataclasses import dataclass
@@ -145,32 +144,6 @@ class StdoutHandler(logging.Handler):
             sys.stdout.flush()
         finally:
             self.release()
-
-
-class AccessLog:
-    """The line every request writes, in the same Cloud Logging shape as every other line.
-
-    It is rendered straight onto the stdout handler rather than through a ``LogRecord``: the record's machinery
-    (finding the caller's frame, the record object, two filter passes) cost a quarter of a polling request's time
-    in the service. The ``app.access`` logger's level still decides whether the line is written, but handlers and
-    filters added to the logging tree do not see it (nor does ``caplog``: tests read it from stdout).
-    """
-
-    logger = logging.getLogger("app.access")
-
-    def __init__(self, handler: StdoutHandler, location: dict[str, Any]) -> None:
-        self._handler = handler
-        self._location = location
-
-    def write(self, level: int, message: str, extra: dict[str, Any]) -> None:
-        if not self.logger.isEnabledFor(level):
-            return
-        try:
-            self._handler.write(
-                self._handler.formatter.line(level, message, time.time(), self.logger.name, self._location, extra)
-            )
-        except Exception:  # as for any record: a log that cannot be written never fails the request
-            self._handler.handleError(logging.makeLogRecord({"name": self.logger.name, "msg": message}))
 
 
 def configure_logging(*, project: str | None, level: int = logging.INFO) -> StdoutHandler:

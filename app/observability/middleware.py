@@ -13,23 +13,17 @@ import time
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.asgi import header
-from app.observability.logging import (
-    AccessLog,
-    RequestContext,
-    StdoutHandler,
-    bind_request,
-    parse_trace,
-    unbind_request,
-)
+from app.observability.logging import RequestContext, bind_request, parse_trace, unbind_request
 from app.observability.metrics import UNMATCHED_ROUTE, Metrics
 from app.observability.sentry import capture_request_error
 
+access_log = logging.getLogger("app.access")
+
 
 class RequestTelemetryMiddleware:
-    def __init__(self, app: ASGIApp, *, metrics: Metrics, log: StdoutHandler) -> None:
+    def __init__(self, app: ASGIApp, *, metrics: Metrics) -> None:
         self.app = app
         self.metrics = metrics
-        self.access_log = AccessLog(log, {"file": __file__, "function": "RequestTelemetryMiddleware"})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -75,10 +69,14 @@ class RequestTelemetryMiddleware:
             "protocol": f"HTTP/{scope.get('http_version', '1.1')}",
             "userAgent": header(scope, b"user-agent") or "",
         }
-        self.access_log.write(
+        access_log.log(
             logging.WARNING if status >= 500 else logging.INFO,
-            f"{scope['method']} {path} {status} {seconds * 1000:.1f}ms",
-            {"http_request": http_request, "route": route, "latency_seconds": round(seconds, 6)},
+            "%s %s %d %.1fms",
+            scope["method"],
+            path,
+            status,
+            seconds * 1000,
+            extra={"http_request": http_request, "route": route, "latency_seconds": round(seconds, 6)},
         )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -17,12 +17,11 @@ from app.auth.store import KeyStore
 from app.content.catalogue import ArtifactType
 from app.content.generator import Usage
 from app.jobs import lifecycle
-from app.jobs.models import Job, JobRequest, JobStatus, StepState, StepStatus, StoredArtifact
+from app.jobs.models import Job, JobStatus, StoredArtifact
 from app.jobs.queue import Step
 from app.jobs.store import JobStore, PageCursor
+from tests.fixtures.jobs import T0, make_job
 from tests.fixtures.naming import unique_project
-
-T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("firestore", marks=pytest.mark.services)])
@@ -35,27 +34,6 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         opened = await SqliteStore.open(tmp_path / "contract.db")
     yield opened
     await opened.close()
-
-
-def make_job(job_id: str, owner: str = "alice", *, minutes: int = 0, key: str | None = None) -> Job:
-    created = T0 + timedelta(minutes=minutes)
-    artifacts = (ArtifactType.OUTLINE, ArtifactType.FAQ, ArtifactType.FLASHCARDS)
-    job = Job(
-        id=job_id,
-        owner=owner,
-        request=JobRequest(source_text="text", artifacts=artifacts),
-        request_hash="h",
-        idempotency_key=key,
-        steps={
-            a: StepState(status=StepStatus.QUEUED if a is ArtifactType.OUTLINE else StepStatus.PENDING)
-            for a in artifacts
-        },
-        created_at=created,
-        updated_at=created,
-        expires_at=created + timedelta(days=30),
-    )
-    job.refresh(created)
-    return job
 
 
 async def test_create_and_get_round_trip(store: JobStore) -> None:
@@ -195,16 +173,11 @@ async def test_a_deleted_jobs_idempotency_key_can_be_used_again(store: JobStore)
     assert await store.find_by_idempotency_key("alice", "k") == again
 
 
-async def test_a_write_replaces_a_job_already_handed_out_rather_than_changing_it(store: JobStore) -> None:
+async def test_every_change_is_kept_with_a_version_one_higher(store: JobStore) -> None:
     await store.create_job(make_job("j1"))
     before = await store.get_job("j1")
     assert before is not None
-    snapshot = before.model_copy(deep=True)
-
-    def cancel(job: Job) -> None:
-        job.cancel_requested = True
-
-    await store.update_job("j1", cancel)
-    assert before == snapshot  # what a reader already holds is untouched (app.api.job_views relies on it)
+    changed = await store.update_job("j1", lifecycle.cancel(T0 + timedelta(seconds=1)))
+    assert changed is not None and changed[1].applied
     after = await store.get_job("j1")
-    assert after is not None and after.cancel_requested and after is not before
+    assert after is not None and after.version == before.version + 1 == changed[0].version
