@@ -132,8 +132,10 @@ async def main(rounds: int, throughput_seconds: int) -> None:
     print(f"\nRead throughput, one uvicorn worker each, wrk -c16, {pairs} pairs of {throughput_seconds}s runs in turn:")
     result = read_throughput.run(seconds=throughput_seconds, rounds=pairs)
     print(f"  GET /v1/jobs/{{id}}          {result['job_read_rps']:8.0f} req/s (median)")
+    print(f"    with If-None-Match (304)  {result['conditional_rps']:8.0f} req/s (median)")
     print(f"  GET /hello (bare, baseline) {result['hello_rps']:8.0f} req/s (median)")
     print(f"  ratio, median of the rounds {result['ratio']:8.2f}   (target >= 0.50)")
+    print(f"  ratio with If-None-Match    {result['conditional_ratio']:8.2f}")
 
 
 if __name__ == "__main__":

@@ -226,7 +226,8 @@ def decode_cursor(cursor: str) -> PageCursor:
         moment = datetime.fromisoformat(stamp)
         if not isinstance(job_id, str) or moment.tzinfo is None:
             raise ValueError("malformed")
-    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError) as exc:
+        moment.astimezone(UTC)  # a stamp near year 1 or 9999 may not be representable in UTC
+    except (ValueError, TypeError, OverflowError, binascii.Error, json.JSONDecodeError) as exc:
         raise BadRequest(
             "The cursor is not valid; pass the next_cursor of a previous page.",
             code="invalid_cursor",
