@@ -66,6 +66,11 @@ class MemoryWindows:
         for key in [k for k, hits in self._hits.items() if not hits or hits[-1] <= now - self._spans[k]]:
             del self._hits[key], self._spans[key]
 
+    @property
+    def tracked(self) -> int:
+        """How many windows are held (idle ones are dropped as acquisitions go on)."""
+        return len(self._hits)
+
     async def close(self) -> None:
         self._hits.clear()
 

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import AsyncIterator
 
 import pytest
+import redis.asyncio
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from app.adapters.memory_cache import MemoryCache
@@ -95,10 +96,12 @@ async def test_single_flight_spans_two_clients(redis_server: RedisServer) -> Non
 async def test_a_dead_lock_holder_is_taken_over(redis_server: RedisServer) -> None:
     cache = RedisCache.open(redis_server.url, ttl_seconds=60, lock_seconds=0.3)
     k = key()
+    planter = redis.asyncio.from_url(redis_server.url)
     try:
-        await cache._redis.set(f"{k}:lock", "someone-who-died", px=300)
+        await planter.set(f"{k}:lock", "someone-who-died", px=300)  # a holder that died without releasing
         value, hit = await cache.get_or_create(k, Counting({"v": 4}))
     finally:
+        await planter.aclose()
         await cache.close()
     assert (value, hit) == ({"v": 4}, False)
 

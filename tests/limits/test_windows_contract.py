@@ -65,4 +65,4 @@ async def test_memory_windows_move_with_the_clock_and_forget_idle_keys() -> None
     for n in range(10_001):  # enough acquisitions to sweep: idle windows are dropped
         now[0] += 1
         await memory.acquire(item, "t", f"ip-{n}")
-    assert len(memory._hits) < 200
+    assert memory.tracked < 200

@@ -50,7 +50,7 @@ class SentryStandIn:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 if self.headers.get("Content-Encoding") == "gzip":
                     body = gzip.decompress(body)
-                stand_in._receive(self.path, body)
+                stand_in.receive(self.path, body)
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()
@@ -64,7 +64,7 @@ class SentryStandIn:
         self.dsn = f"http://publickey@127.0.0.1:{self.port}/1"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
-    def _receive(self, path: str, body: bytes) -> None:
+    def receive(self, path: str, body: bytes) -> None:
         assert path.startswith("/api/1/envelope/"), path
         with self._lock:
             self.raw.append(body)
