@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
-from fastapi import FastAPI
 
 from app.config import Settings
 from app.main import create_app
+from tests.fixtures.app import ADMIN_KEY, MakeSettings, open_client
 from tests.fixtures.fake_generator import FakeGenerator
-
-ADMIN_KEY = "cf_test_admin_key_0123456789abcdefghijklmnopqrstuvwxyz"
-TEXTS = Path(__file__).parent / "fixtures" / "texts"
-
-MakeSettings = Callable[..., Settings]
 
 
 @pytest.fixture
@@ -46,15 +40,6 @@ def fake() -> FakeGenerator:
     return FakeGenerator()
 
 
-async def open_client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with LifespanManager(app) as manager:
-        transport = httpx.ASGITransport(app=manager.app)
-        async with httpx.AsyncClient(
-            transport=transport, base_url="http://testserver", headers={"X-API-Key": ADMIN_KEY}
-        ) as client:
-            yield client
-
-
 @pytest.fixture
 async def client(make_settings: MakeSettings, fake: FakeGenerator) -> AsyncIterator[httpx.AsyncClient]:
     """The API with a scripted generator (see ``fake``)."""
@@ -67,7 +52,3 @@ async def extractive_client(make_settings: MakeSettings) -> AsyncIterator[httpx.
     """The API exactly as ``make run`` builds it: the offline extractive engine."""
     async for c in open_client(create_app(make_settings())):
         yield c
-
-
-def text(name: str) -> str:
-    return (TEXTS / name).read_text()

@@ -73,14 +73,15 @@ class LlmGenerator:
         spec = provider_spec(settings)
         model = settings.llm_model or spec.default_model
         provider = spec.name
-        client = spec.open(settings, model)
         prompts = Prompts()
         lacking = prompts.missing(artifact_types())
         if lacking:
+            files = ", ".join(f"app/llm/prompts/{prompts.version}/{a.value}.j2" for a in lacking)
             raise CatalogueError(
                 f"Prompts {prompts.version} have no template for artifact type "
-                f"{', '.join(repr(a.value) for a in lacking)}: add app/llm/prompts/{prompts.version}/<type>.j2."
+                f"{', '.join(repr(a.value) for a in lacking)}: add {files}."
             )
+        client = spec.open(settings, model)  # after every check, so that a refusal leaves nothing open
         breaker = CircuitBreaker(
             failures=settings.llm_circuit_failures, cooldown_seconds=settings.llm_circuit_cooldown_seconds
         )

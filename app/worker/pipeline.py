@@ -108,9 +108,12 @@ class Pipeline:
             # The job was deleted while this step ran: remove the artifact just written.
             await self.store.delete_job(step.job_id)
             return StepResult(Outcome.SKIPPED, reason="job deleted")
-        self._count_finished(recorded[1])
-        if recorded[1].released:
-            await self.queue.enqueue(recorded[1].released)
+        done = recorded[1]
+        if not done.applied:  # cancelled, or superseded by a retry, while it ran: the step's state stays as it is
+            return StepResult(Outcome.SKIPPED, reason="step cancelled or superseded while it ran")
+        self._count_finished(done)
+        if done.released:
+            await self.queue.enqueue(done.released)
         return StepResult(Outcome.DONE)
 
     async def _produce(self, job: Job, artifact: ArtifactType) -> tuple[dict[str, Any], bool, Usage]:

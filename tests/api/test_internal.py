@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from app.main import create_app
-from tests.conftest import MakeSettings, open_client
 from tests.fixtures.api import wait_for_job
+from tests.fixtures.app import MakeSettings, open_client
 from tests.fixtures.fake_generator import FakeGenerator
 
 SECRET = {"X-CF-Worker-Secret": "s3cret-worker-value"}

@@ -18,8 +18,8 @@ from app.jobs import lifecycle
 from app.jobs.queue import Step
 from app.jobs.schemas import JobPublic
 from app.main import create_app
-from tests.conftest import MakeSettings, open_client
 from tests.fixtures.api import FINISHED, wait_for_job
+from tests.fixtures.app import MakeSettings, open_client
 from tests.fixtures.fake_generator import FakeGenerator
 from tests.fixtures.jobs import T0, make_job
 

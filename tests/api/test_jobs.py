@@ -11,8 +11,8 @@ from app.auth.models import Scope
 from app.auth.service import stored_key
 from app.config import Settings
 from app.content.catalogue import ArtifactType
-from tests.conftest import MakeSettings
 from tests.fixtures.api import wait_for_job
+from tests.fixtures.app import MakeSettings
 from tests.fixtures.fake_generator import FakeGenerator
 
 SOURCE = "Mitochondria produce energy for the cell through respiration."
@@ -224,7 +224,7 @@ async def test_without_redis_the_service_is_ready_degraded_and_jobs_still_run(
     make_settings: MakeSettings,
 ) -> None:
     from app.main import create_app
-    from tests.conftest import open_client
+    from tests.fixtures.app import open_client
     from tests.services.local import free_port
 
     settings = make_settings(cache="redis", redis_url=f"redis://127.0.0.1:{free_port()}/0")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.conftest import ADMIN_KEY
+from tests.fixtures.app import ADMIN_KEY
 
 SOURCE = "Mitochondria produce energy for the cell through respiration."
 

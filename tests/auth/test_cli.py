@@ -15,7 +15,7 @@ import pytest
 from app.__main__ import main
 from app.config import Settings
 from app.main import create_app
-from tests.conftest import MakeSettings, open_client
+from tests.fixtures.app import MakeSettings, open_client
 from tests.fixtures.fake_generator import FakeGenerator
 
 ROOT = Path(__file__).resolve().parents[2]

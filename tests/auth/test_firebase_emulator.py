@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 from app.main import create_app
-from tests.conftest import MakeSettings, open_client
+from tests.fixtures.app import MakeSettings, open_client
 from tests.fixtures.fake_generator import FakeGenerator
 from tests.services.local import FirebaseAuthEmulator
 

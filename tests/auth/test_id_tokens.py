@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from app.main import create_app
-from tests.conftest import MakeSettings, open_client
+from tests.fixtures.app import MakeSettings, open_client
 from tests.fixtures.fake_generator import FakeGenerator
 from tests.fixtures.oidc import SigningKey, certs_server
 

@@ -7,8 +7,8 @@ from app.content.generator import Generated, GenerationTask, Usage
 from app.jobs.models import JobRequest
 from app.limits.quotas import estimate_tokens
 from app.main import create_app
-from tests.conftest import MakeSettings, open_client
 from tests.fixtures.api import wait_for_job
+from tests.fixtures.app import MakeSettings, open_client
 from tests.fixtures.fake_generator import FakeGenerator
 
 SOURCE = "Mitochondria produce energy for the cell through respiration."

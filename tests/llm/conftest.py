@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from app.main import create_app
-from tests.conftest import MakeSettings, open_client
 from tests.fakellm import FakeLLM
+from tests.fixtures.app import MakeSettings, open_client
 
 PRICE = {"input": 1.0, "output": 2.0}  # USD per million tokens for the fake model
 

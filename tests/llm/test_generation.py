@@ -10,9 +10,9 @@ import jsonschema
 import pytest
 
 from app.main import create_app
-from tests.conftest import MakeSettings, open_client, text
 from tests.fakellm import FakeLLM
 from tests.fixtures.api import wait_for_job
+from tests.fixtures.app import MakeSettings, open_client, text
 from tests.llm.conftest import PRICE, llm_settings
 
 ALL = [

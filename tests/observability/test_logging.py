@@ -13,8 +13,8 @@ import pytest
 from app.content.catalogue import ArtifactType
 from app.main import create_app
 from app.observability.logging import TRACE, CloudLoggingFormatter, Trace, parse_trace
-from tests.conftest import ADMIN_KEY, MakeSettings, open_client
 from tests.fixtures.api import wait_for_job
+from tests.fixtures.app import ADMIN_KEY, MakeSettings, open_client
 from tests.fixtures.fake_generator import FakeGenerator
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"

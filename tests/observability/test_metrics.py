@@ -21,8 +21,8 @@ from app.errors import ServiceUnavailable
 from app.jobs.queue import Step
 from app.main import create_app
 from app.observability.metrics import Metrics
-from tests.conftest import MakeSettings, open_client, text
 from tests.fixtures.api import wait_for_job
+from tests.fixtures.app import MakeSettings, open_client, text
 from tests.fixtures.fake_generator import FakeGenerator
 
 ARTIFACTS = [a.value for a in artifact_types()]

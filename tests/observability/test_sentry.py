@@ -15,8 +15,8 @@ from app.content.generator import GenerationInput
 from app.errors import NotFound, ServiceUnavailable
 from app.main import create_app
 from app.observability.sentry import FILTERED, before_send
-from tests.conftest import ADMIN_KEY, MakeSettings, open_client
 from tests.fixtures.api import wait_for_job
+from tests.fixtures.app import ADMIN_KEY, MakeSettings, open_client
 from tests.fixtures.fake_generator import FakeGenerator
 from tests.observability.sentry_server import SentryStandIn
 

@@ -9,7 +9,7 @@ from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 
 from app.main import create_app
-from tests.conftest import ADMIN_KEY, MakeSettings, open_client
+from tests.fixtures.app import ADMIN_KEY, MakeSettings, open_client
 from tests.fixtures.fake_generator import FakeGenerator
 
 JSON_CSP = "default-src 'none'; frame-ancestors 'none'"

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from app.main import create_app
-from tests.conftest import ADMIN_KEY, MakeSettings, open_client
+from tests.fixtures.app import ADMIN_KEY, MakeSettings, open_client
 from tests.fixtures.fake_generator import FakeGenerator
 from tests.fixtures.oidc import SigningKey
 
