@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.services.local import CloudTasksEmulator, FirebaseAuthEmulator, FirestoreEmulator, RedisServer
+from tests.fixtures.services import CloudTasksEmulator, FirebaseAuthEmulator, FirestoreEmulator, RedisServer
 
 
 @pytest.fixture(scope="session")

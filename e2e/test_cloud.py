@@ -16,7 +16,7 @@ import pytest
 from e2e.conftest import KEY
 from e2e.server import Server
 from tests.fixtures.naming import unique_project, unique_suffix
-from tests.services.local import CloudTasksEmulator, FirestoreEmulator, RedisServer
+from tests.fixtures.services import CloudTasksEmulator, FirestoreEmulator, RedisServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.services]
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from starlette.requests import Request
 
-from app.asgi import header
 from app.auth.models import Principal, Scope
 from app.auth.service import Authenticator, require_scope
 from app.limits.client_ip import client_ip
@@ -32,13 +31,13 @@ class Access:
         try:
             if traffic is Traffic.GENERATION:
                 verdict = await self.limiter.per_ip(client_ip(request.scope, self.trusted_proxy_hops))
-            credentials = header(request.scope, b"x-api-key"), header(request.scope, b"authorization")
-            principal = await self.authenticator.identify(*credentials)
+            headers = request.headers
+            principal = await self.authenticator.identify(headers.get("x-api-key"), headers.get("authorization"))
             if scope is not None:
                 require_scope(principal, scope)
             own = principal.rate_limit if traffic is Traffic.GENERATION else None
             verdict = tighter(verdict, await self.limiter.per_subject(principal.key_id, traffic, own))
         finally:
             if verdict is not None:
-                request.scope.setdefault("state", {})[RATE_LIMIT_STATE] = verdict
+                request.scope.setdefault("state", {})[RATE_LIMIT_STATE] = verdict  # read by the edge middleware
         return principal

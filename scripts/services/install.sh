@@ -7,7 +7,7 @@
 #     stand-in @firestore-emulator/server in .services/firestore-npm;
 #   - prometheus and promtool from Debian's prometheus package (alert-rule checks, the dashboard proof);
 #   - the Firebase Auth emulator (npm firebase-tools) in .services/firebase-tools.
-# Nothing is started here: tests/services/local.py starts each service on 127.0.0.1.
+# Nothing is started here: tests/fixtures/services.py starts each service on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD

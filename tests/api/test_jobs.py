@@ -225,7 +225,7 @@ async def test_without_redis_the_service_is_ready_degraded_and_jobs_still_run(
 ) -> None:
     from app.main import create_app
     from tests.fixtures.app import open_client
-    from tests.services.local import free_port
+    from tests.fixtures.services import free_port
 
     settings = make_settings(cache="redis", redis_url=f"redis://127.0.0.1:{free_port()}/0")
     async for c in open_client(create_app(settings, generator=FakeGenerator())):

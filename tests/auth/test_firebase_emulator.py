@@ -10,7 +10,7 @@ import pytest
 from app.main import create_app
 from tests.fixtures.app import MakeSettings, open_client
 from tests.fixtures.fake_generator import FakeGenerator
-from tests.services.local import FirebaseAuthEmulator
+from tests.fixtures.services import FirebaseAuthEmulator
 
 pytestmark = pytest.mark.services
 SOURCE = "Mitochondria produce energy for the cell through respiration."

@@ -12,7 +12,7 @@ import pytest
 
 from e2e.server import Server
 from tests.fixtures.naming import unique_project
-from tests.services.local import FirestoreEmulator
+from tests.fixtures.services import FirestoreEmulator
 
 pytestmark = [pytest.mark.e2e, pytest.mark.services]
 

@@ -13,7 +13,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from app.adapters.memory_cache import MemoryCache
 from app.adapters.redis_cache import RedisCache
 from app.content.cache import ArtifactCache, CacheValue
-from tests.services.local import RedisServer, free_port
+from tests.fixtures.services import RedisServer, free_port
 
 
 @pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.services)])

@@ -18,7 +18,7 @@ from app.adapters.inline_queue import InlineQueue
 from app.content.catalogue import ArtifactType
 from app.jobs.queue import Outcome, Step, StepResult, TaskQueue
 from tests.fixtures.local_http import serve
-from tests.services.local import CloudTasksEmulator
+from tests.fixtures.services import CloudTasksEmulator
 
 SECRET = "queue-contract-secret"
 

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from e2e.server import Server
-from tests.services.local import RedisServer
+from tests.fixtures.services import RedisServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.services]
 

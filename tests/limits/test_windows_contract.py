@@ -11,7 +11,7 @@ from limits import parse
 
 from app.limits.windows import MemoryWindows, RedisWindows, Windows
 from tests.fixtures.naming import unique_suffix
-from tests.services.local import RedisServer
+from tests.fixtures.services import RedisServer
 
 
 @pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.services)])

@@ -18,7 +18,7 @@ from app.observability.sentry import FILTERED, before_send
 from tests.fixtures.api import wait_for_job
 from tests.fixtures.app import ADMIN_KEY, MakeSettings, open_client
 from tests.fixtures.fake_generator import FakeGenerator
-from tests.observability.sentry_server import SentryStandIn
+from tests.fixtures.sentry_server import SentryStandIn
 
 SOURCE = "Glaciers carve valleys over millennia. This private sentence must never reach Sentry at all."
 

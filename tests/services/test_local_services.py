@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.services.local import (
+from tests.fixtures.services import (
     CloudTasksEmulator,
     FirestoreEmulator,
     HttpTask,
