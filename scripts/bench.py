@@ -6,10 +6,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import random
 import shutil
 import statistics
+import string
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +24,7 @@ from app.config import ModelPrice, Settings
 from app.content.catalogue import ArtifactOptions, ArtifactType, artifact_types
 from app.content.generator import GenerationInput, GenerationTask
 from app.content.models import Outline
-from app.extractive import ExtractiveGenerator
+from app.extractive import ExtractiveGenerator, analyse
 from app.main import create_app
 from loadtests import read_throughput
 from tests.fakellm import FakeLLM, Mode
@@ -35,6 +38,31 @@ UNLIMITED: dict[str, Any] = {
     "rate_limit_per_key": "1000000/second",
     "rate_limit_reads": "1000000/second",
 }
+
+
+def _varied(n: int) -> str:
+    rng = random.Random(7)
+    vocabulary = ["".join(rng.choices(string.ascii_lowercase, k=rng.randint(3, 9))) for _ in range(5_000)]
+    sentences: list[str] = []
+    while sum(map(len, sentences)) < n:
+        sentences.append(" ".join(rng.choices(vocabulary, k=rng.randint(4, 12))).capitalize() + ". ")
+    return "".join(sentences)[:n]
+
+
+# Texts an attacker might send (``POST /v1/jobs`` analyses the source before it answers).
+HARD_SHAPES: dict[str, Callable[[int], str]] = {
+    "short sentences": lambda n: ("Cells divide. " * (n // 14 + 1))[:n],
+    "abbreviations": lambda n: ("Dr. Smith et al. e.g. Mr. J. K. Rowling vs. etc. " * (n // 49 + 1))[:n],
+    "one giant sentence": lambda n: ("word " * (n // 5 + 1))[:n],
+    "one line per phrase": lambda n: ("Short line\n" * (n // 11 + 1))[:n],
+    "random vocabulary": _varied,
+}
+
+
+def cpu_seconds(work: Callable[[str], object], text: str) -> float:
+    start = time.process_time()
+    work(text)
+    return time.process_time() - start
 
 
 def long_text() -> str:
@@ -110,6 +138,11 @@ async def main(rounds: int, throughput_seconds: int) -> None:
         print(f"  {artifact.value:<20} {statistics.median(r[artifact.value] for r in runs):8.4f}")
     totals = [sum(r.values()) for r in runs]
     print(f"  {'all eight':<20} {statistics.median(totals):8.4f}   (target < 1.0 s)")
+
+    print("\nText analysis (the admission check's work) on hard shapes, CPU seconds at 50,000 and 200,000 characters:")
+    for shape, make in HARD_SHAPES.items():
+        small, large = (cpu_seconds(analyse, f"{make(n)} {shape}") for n in (50_000, 200_000))
+        print(f"  {shape:<22} {small:7.3f} {large:7.3f}   growth {large / max(small, 1e-6):5.1f}x (linear: 4x)")
 
     with tempfile.TemporaryDirectory() as tmp:
         # Each job gets its own store and a distinct text, so nothing comes from a cache.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -17,7 +18,6 @@ _HASH_HEADING = re.compile(r"^#{1,6}\s+")
 _TERMINAL = tuple(".!?,;:\"'”’)]…")
 # A possible boundary: terminal punctuation, closing quotes or brackets, space, then what can open a sentence.
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
-_LAST_WORD = re.compile(r"(\S+)$")
 _TOKEN = re.compile(r"[^\W_](?:[\w'’\-]*[^\W_])?")
 _SPACE = re.compile(r"\s+")
 
@@ -109,10 +109,11 @@ def split_sentences(text: str) -> list[str]:
 def _ends_sentence(text: str, punct_at: int, next_at: int) -> bool:
     if text[punct_at] != "." or text[punct_at : punct_at + 2] == "..":
         return True
-    found = _LAST_WORD.search(text, 0, punct_at)
-    if found is None:
+    # The word before the stop: back to the previous space only (the text's spaces are single ones), so each
+    # boundary reads its own word and the whole split stays linear in the text.
+    word = text[text.rfind(" ", 0, punct_at) + 1 : punct_at].lstrip("\"'“‘([").lower()
+    if not word:
         return True
-    word = found.group(1).lstrip("\"'“‘([").lower()
     if word in ABBREVIATIONS:
         return False
     if len(word) == 1 and word.isalpha():  # an initial: "J. K. Rowling"
@@ -124,16 +125,19 @@ def _ends_sentence(text: str, punct_at: int, next_at: int) -> bool:
 def _clip_long(sentence: str) -> list[str]:
     """Cut a run-on 'sentence' (a text without full stops) into pieces that fit a line field."""
     pieces: list[str] = []
-    while len(sentence) > LINE_LIMIT:
-        window = sentence[:LINE_LIMIT]
-        cut = max(window.rfind("; "), window.rfind(", "))
-        if cut < LINE_LIMIT // 2:
-            cut = window.rfind(" ")
-        if cut <= 0:
-            cut = LINE_LIMIT - 1
-        pieces.append(sentence[: cut + 1].strip())
-        sentence = sentence[cut + 1 :].strip()
-    pieces.append(sentence)
+    start = 0
+    while len(sentence) - start > LINE_LIMIT:  # by position, so a giant run-on is read once, not copied per piece
+        end = start + LINE_LIMIT
+        cut = max(sentence.rfind("; ", start, end), sentence.rfind(", ", start, end))
+        if cut < start + LINE_LIMIT // 2:
+            cut = sentence.rfind(" ", start, end)
+        if cut <= start:
+            cut = end - 1
+        pieces.append(sentence[start : cut + 1].strip())
+        start = cut + 1
+        while start < len(sentence) and sentence[start] == " ":
+            start += 1
+    pieces.append(sentence[start:].strip())
     return pieces
 
 
@@ -142,6 +146,7 @@ def words(text: str) -> list[str]:
     return _TOKEN.findall(text)
 
 
+@functools.lru_cache(maxsize=65_536)  # a text repeats its words: each is stemmed once
 def stem(word: str) -> str:
     """A crude, deterministic key for a word: lower case, no possessive, singular."""
     word = word.lower().replace("’", "'")

@@ -2,9 +2,10 @@
 
 Before any model is called (job creation, retry), the work's tokens are estimated from the source length and
 the artifacts asked for, and refused with 429 ``quota_exceeded`` when today's recorded usage plus the estimate
-exceeds the budget. The step pipeline records what each generation used as it returns (``record``) into per-day
-counters in the key store. The output tokens per artifact are declared with its type in the catalogue. Jobs admitted together are each checked against the usage recorded so far, so together they may pass the
-budget by at most their own estimates; the next job after them is refused.
+exceeds the budget; each artifact's output tokens are declared with its type in the catalogue. The step pipeline
+records what each generation used as it returns (``record``) into per-day counters in the key store. Jobs
+admitted together are each checked against the usage recorded so far, so together they may pass the budget by at
+most their own estimates; the next job after them is refused.
 """
 
 from __future__ import annotations
