@@ -33,6 +33,10 @@ class QueueKind(StrEnum):
     CLOUDTASKS = "cloudtasks"
 
 
+# The form of the keys this service issues (``app.auth.keys.new_key``: "cf_" and 32 random bytes, url-safe).
+API_KEY_FORM = re.compile(r"cf_[A-Za-z0-9_-]{43}")
+
+
 class ConfigError(Exception):
     """Settings the app cannot start with (checked when it starts, beyond what ``Settings`` checks itself)."""
 
@@ -153,6 +157,12 @@ class Settings(BaseSettings):
             pepper = self.key_pepper.get_secret_value() if self.key_pepper else ""
             if len(pepper) < 16 or pepper == DEVELOPMENT_PEPPER:
                 raise ValueError("CF_KEY_PEPPER must be set to a secret of at least 16 characters in production")
+        bootstrap = self.bootstrap_admin_key.get_secret_value() if self.bootstrap_admin_key else None
+        if self.environment is Environment.PRODUCTION and bootstrap and not API_KEY_FORM.fullmatch(bootstrap):
+            raise ValueError(
+                "CF_BOOTSTRAP_ADMIN_KEY must be a key as this service issues them in production: 'cf_' and 43 "
+                "url-safe characters (python -c 'import secrets; print(\"cf_\" + secrets.token_urlsafe(32))')"
+            )
         if self.step_retry_max_seconds < self.step_retry_base_seconds:
             raise ValueError("CF_STEP_RETRY_MAX_SECONDS must not be below CF_STEP_RETRY_BASE_SECONDS")
         if self.store is StoreKind.FIRESTORE and not self.google_cloud_project:
@@ -172,6 +182,11 @@ class Settings(BaseSettings):
                 raise ValueError("CF_QUEUE=cloudtasks in production needs CF_TASKS_SERVICE_ACCOUNT (OIDC)")
             if not self.tasks_service_account and not self.worker_secret:
                 raise ValueError("CF_QUEUE=cloudtasks needs CF_TASKS_SERVICE_ACCOUNT or CF_WORKER_SECRET")
+        if self.tasks_service_account and not self.worker_base_url:
+            raise ValueError(
+                "CF_TASKS_SERVICE_ACCOUNT needs CF_WORKER_BASE_URL: the worker's OIDC tokens are checked for that "
+                "audience"
+            )
         if self.environment is Environment.PRODUCTION and self.worker_secret:
             raise ValueError("CF_WORKER_SECRET is for development only; production uses OIDC")
         if self.metrics_token is not None and len(self.metrics_token.get_secret_value()) < 16:

@@ -165,8 +165,9 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error", extra={"request_id": request_id(request)})
     # Starlette sends this response from outside every middleware: add what they would have (app.api.security).
-    edge_headers: dict[str, str] | None = getattr(request.state, "edge_headers", None)
-    return error_response(request, 500, "internal_error", "An unexpected error occurred.", headers=edge_headers)
+    edge_headers: dict[str, str] = getattr(request.state, "edge_headers", None) or {}
+    headers = {**edge_headers, "X-Request-ID": request_id(request)}
+    return error_response(request, 500, "internal_error", "An unexpected error occurred.", headers=headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:

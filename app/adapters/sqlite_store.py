@@ -247,7 +247,7 @@ class SqliteStore:
     # --- plumbing --------------------------------------------------------------------------------------------
 
     def _remember(self, job: Job) -> None:
-        # Always a freshly read or created object, never one handed out before (see ``JobStore.get_job``).
+        # Always a freshly read or created object: callers change jobs only through ``update_job``.
         self._recent[job.id] = job
         self._recent.move_to_end(job.id)
         while len(self._recent) > self._recent_max:

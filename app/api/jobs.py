@@ -18,7 +18,6 @@ IfNoneMatch = Annotated[
     str | None,
     Header(
         alias="If-None-Match",
-        max_length=1024,
         description="The ETag of the job as last seen: 304 with no body while the job has not changed.",
     ),
 ]
@@ -91,7 +90,7 @@ async def get_job(job_id: JobId, caller: Reader, if_none_match: IfNoneMatch = No
     """The job. Poll it with ``If-None-Match`` set to the last ``ETag``: a 304 costs no body until it changes."""
     job = await caller.jobs.get(caller.principal, job_id)
     views = caller.services.job_views
-    headers = {"ETag": views.etag(job), "Cache-Control": "private, no-cache"}
+    headers = {"ETag": views.etag(job)}
     if views.matches(job, if_none_match):
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
     return Response(views.body(job), media_type="application/json", headers=headers)

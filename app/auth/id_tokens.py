@@ -12,6 +12,7 @@ The Firebase Auth emulator issues unsigned tokens (``alg: none``); they are acce
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -62,35 +63,37 @@ class IdTokenVerifier:
                 claims = jwt.decode(
                     token, certs=dict(certs), audience=self._project, clock_skew_in_seconds=_CLOCK_SKEW_SECONDS
                 )
-            except (ValueError, gauth_exceptions.GoogleAuthError) as exc:
+            except (ValueError, TypeError, OverflowError, gauth_exceptions.GoogleAuthError) as exc:
+                # google-auth compares and converts the time claims as it finds them: a string or an enormous
+                # number there raises TypeError or OverflowError, which is the token's fault, not ours.
                 log.info("refused an ID token: %s", type(exc).__name__)
                 raise _refuse("The ID token is not valid.") from exc
         else:
             raise _refuse("The ID token is not signed as Identity Platform signs them.")
-        uid = self._check_claims(claims)
+        uid, expires = self._check_claims(claims)
         return Principal(
             owner=USER_PREFIX + uid,
             key_id=USER_PREFIX + uid,
             scopes=USER_SCOPES,
             daily_token_budget=self._budget,
-            expires_at=datetime.fromtimestamp(int(claims["exp"]), UTC),
+            expires_at=expires,
         )
 
     @staticmethod
     def _unverified(token: str) -> Mapping[str, Any]:
         try:
             claims: Mapping[str, Any] = jwt.decode(token, verify=False)
-        except (ValueError, gauth_exceptions.GoogleAuthError) as exc:
+        except (ValueError, TypeError, gauth_exceptions.GoogleAuthError) as exc:
             raise _refuse("The ID token is malformed.") from exc
         return claims
 
-    def _check_claims(self, claims: Mapping[str, Any]) -> str:
+    def _check_claims(self, claims: Mapping[str, Any]) -> tuple[str, datetime]:
+        """The user and the moment the token expires, once every claim checks out."""
         now = time.time()
-        try:
-            exp, iat = float(claims["exp"]), float(claims["iat"])
-            auth_time = float(claims.get("auth_time", iat))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise _refuse("The ID token lacks its times.") from exc
+        exp, iat = _moment(claims.get("exp")), _moment(claims.get("iat"))
+        auth_time = _moment(claims.get("auth_time", claims.get("iat")))
+        if exp is None or iat is None or auth_time is None:
+            raise _refuse("The ID token lacks its times.")
         if exp < now - _CLOCK_SKEW_SECONDS:
             raise _refuse("The ID token has expired.")
         if iat > now + _CLOCK_SKEW_SECONDS or auth_time > now + _CLOCK_SKEW_SECONDS:
@@ -100,4 +103,15 @@ class IdTokenVerifier:
         uid = claims.get("sub")
         if not isinstance(uid, str) or not uid or len(uid) > _MAX_UID_LENGTH:
             raise _refuse("The ID token names no user.")
-        return uid
+        return uid, datetime.fromtimestamp(exp, UTC)
+
+
+_LATEST = 253_402_300_799  # 9999-12-31T23:59:59Z: any later time cannot be a datetime
+
+
+def _moment(value: object) -> float | None:
+    """A time claim as seconds since the epoch: a finite number (not a string or a boolean) a datetime can hold."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    seconds = float(value)
+    return seconds if math.isfinite(seconds) and 0 <= seconds <= _LATEST else None

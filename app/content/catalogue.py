@@ -64,10 +64,13 @@ class ArtifactType(str):
     def __repr__(self) -> str:
         return f"ArtifactType({str(self)!r})"
 
+    def __reduce__(self) -> tuple[type[ArtifactType], tuple[str]]:
+        return ArtifactType, (str(self),)  # a copy or an unpickled value is the registered object again
+
     @classmethod
     def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
-        return core_schema.no_info_after_validator_function(
-            _known, core_schema.str_schema(), serialization=core_schema.to_string_ser_schema()
+        return core_schema.no_info_plain_validator_function(
+            _known, serialization=core_schema.to_string_ser_schema(), ref="ArtifactType"
         )
 
     @classmethod
@@ -77,16 +80,13 @@ class ArtifactType(str):
         return {"type": "string", "enum": list(CATALOGUE), "title": "ArtifactType"}
 
 
-def _known(name: str) -> ArtifactType:
-    spec = CATALOGUE.get(name)
+def _known(name: object) -> ArtifactType:
+    spec = CATALOGUE.get(name) if isinstance(name, str) else None
     if spec is None:
-        raise _unknown_type(name)
+        names = [f"'{n}'" for n in CATALOGUE]
+        expected = f"{', '.join(names[:-1])} or {names[-1]}"
+        raise PydanticCustomError("enum", "Input should be {expected}", {"expected": expected})  # as for an Enum
     return spec.artifact
-
-
-def _unknown_type(name: object) -> PydanticCustomError:
-    known = ", ".join(f"'{n}'" for n in CATALOGUE)
-    return PydanticCustomError("artifact_type", "Input should be one of: {known}", {"known": known})
 
 
 class Controls(BaseModel):
@@ -202,14 +202,15 @@ class ArtifactOptions(RootModel[dict[ArtifactType, dict[str, Any]]]):
     def _checked(cls, given: Any) -> Any:
         if not isinstance(given, dict):
             return given  # the dict schema says what is wrong
+        # Only types that take controls have an entry; any other key is refused as an unknown field would be.
         errors: list[InitErrorDetails] = [
-            InitErrorDetails(type=_unknown_type(name), loc=(str(name),), input=value)
+            InitErrorDetails(type="extra_forbidden", loc=(str(name),), input=value)
             for name, value in given.items()
-            if name not in CATALOGUE
+            if name not in CATALOGUE or CATALOGUE[name].controls is NoControls
         ]
         checked: dict[ArtifactType, dict[str, Any]] = {}
         for spec in CATALOGUE.values():
-            if spec.controls is NoControls and spec.name not in given:
+            if spec.controls is NoControls:
                 continue
             try:
                 checked[spec.artifact] = spec.controls.model_validate(given.get(spec.name, {})).model_dump()
@@ -226,6 +227,9 @@ class ArtifactOptions(RootModel[dict[ArtifactType, dict[str, Any]]]):
         """The artifact's controls, defaults filled in; ``{}`` for a type without controls."""
         return dict(self.root.get(artifact) or {})
 
+    def __hash__(self) -> int:
+        return hash(tuple((name, tuple(sorted(values.items()))) for name, values in sorted(self.root.items())))
+
     @classmethod
     def __get_pydantic_json_schema__(
         cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
@@ -234,16 +238,11 @@ class ArtifactOptions(RootModel[dict[ArtifactType, dict[str, Any]]]):
         return {
             "type": "object",
             "title": "ArtifactOptions",
-            "description": "Per-artifact controls keyed by artifact type; ranges at GET /v1/content-types.",
-            "properties": {spec.name: _inline_schema(spec.controls) for spec in with_controls},
+            "description": "Per-artifact controls.",
+            # Each type's controls as a component of its own (``FlashcardsControls``), as clients name them.
+            "properties": {spec.name: handler(spec.controls.__pydantic_core_schema__) for spec in with_controls},
             "additionalProperties": False,
         }
-
-
-def _inline_schema(controls: type[Controls]) -> dict[str, Any]:
-    schema = controls.model_json_schema()
-    schema.pop("title", None)
-    return schema
 
 
 def control_ranges(spec: ArtifactSpec) -> dict[str, dict[str, Any]]:

@@ -199,12 +199,16 @@ def resumable(now: datetime) -> Callable[[Job], Changed]:
     def change(job: Job) -> Changed:
         before = job.status
         runnable: list[Step] = []
+        freed = False
         for artifact, state in job.steps.items():
             if state.status is StepStatus.RUNNING:
                 state.status = StepStatus.QUEUED
                 state.lease_until = None
+                freed = True
             if state.status is StepStatus.QUEUED:
                 runnable.append(Step(job.id, artifact, state.generation))
+        if not freed:  # the job is as it was: its queued steps are only enqueued again
+            return Changed(applied=False, released=tuple(runnable))
         return _changed(job, before, now, runnable)
 
     return change

@@ -104,6 +104,7 @@ class JobRequestPublic(BaseModel):
 class JobPublic(BaseModel):
     id: str
     status: JobStatus
+    version: int = Field(description="Raised by every change to the job; the ETag of GET /v1/jobs/{id} carries it.")
     progress: Progress
     artifacts: dict[ArtifactType, ArtifactStatePublic]
     usage: Usage
@@ -121,6 +122,7 @@ class JobPublic(BaseModel):
         return cls(
             id=job.id,
             status=job.status,
+            version=job.version,
             progress=Progress(done=done, total=total, percent=round(100 * done / total) if total else 100),
             artifacts={
                 artifact: ArtifactStatePublic(

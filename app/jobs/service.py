@@ -6,6 +6,7 @@ import base64
 import binascii
 import hashlib
 import json
+import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from app.jobs.queue import Step, TaskQueue
 from app.jobs.schemas import JobCreate
 from app.jobs.store import JobStore, PageCursor
 
+_JOB_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")  # as ids are made, and as the job routes accept them
 RETRYABLE = frozenset({JobStatus.PARTIAL, JobStatus.FAILED, JobStatus.CANCELLED})
 
 
@@ -224,7 +226,7 @@ def decode_cursor(cursor: str) -> PageCursor:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         stamp, job_id = json.loads(raw)
         moment = datetime.fromisoformat(stamp)
-        if not isinstance(job_id, str) or moment.tzinfo is None:
+        if not isinstance(job_id, str) or not _JOB_ID.fullmatch(job_id) or moment.tzinfo is None:
             raise ValueError("malformed")
         moment.astimezone(UTC)  # a stamp near year 1 or 9999 may not be representable in UTC
     except (ValueError, TypeError, OverflowError, binascii.Error, json.JSONDecodeError) as exc:

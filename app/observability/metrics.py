@@ -9,7 +9,7 @@ provider, model and queue — never a job, key or user id.
 Recording API::
 
     metrics.http_request(route=..., method=..., status=..., seconds=...)        # HTTP middleware
-    metrics.job_created(); metrics.job_finished(outcome="succeeded")             # job store, on each transition
+    metrics.job_created(); metrics.job_finished(JobStatus.SUCCEEDED)             # jobs service and pipeline
     metrics.step_started(); metrics.step_finished(artifact=..., outcome=..., seconds=...)   # pipeline
     metrics.cache_lookup(artifact=..., hit=True)                                 # pipeline
     metrics.llm_usage(provider=..., model=..., artifact=..., usage=...)          # pipeline, per generation

@@ -147,7 +147,10 @@ async def test_a_registered_type_is_listed_with_its_schema_and_count_range(
         assert "terms" in listed["schema"]["properties"]
 
         openapi = (await client.get("/openapi.json")).json()["components"]["schemas"]
-        assert "glossary" in openapi["JobCreate"]["properties"]["artifacts"]["anyOf"][0]["items"]["enum"]
+        assert openapi["JobCreate"]["properties"]["artifacts"]["anyOf"][0]["items"] == {
+            "$ref": "#/components/schemas/ArtifactType"
+        }
+        assert "glossary" in openapi["ArtifactType"]["enum"]
         assert openapi["ArtifactOptions"]["properties"]["glossary"]["properties"]["count"]["maximum"] == 20
 
 

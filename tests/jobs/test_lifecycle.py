@@ -540,7 +540,8 @@ def test_every_applied_change_counts_one_version() -> None:
         lifecycle.record_failure(step(FAQ), at(5), BROKEN),
         lifecycle.cancel(at(6)),
         lifecycle.retry_failed(at(7)),
-        lifecycle.resumable(at(8)),
+        lifecycle.claim_step(step(FAQ, 1), at(8), LEASE),
+        lifecycle.resumable(at(9)),
     ]
     for change in changes:
         result = change(job)
@@ -550,7 +551,15 @@ def test_every_applied_change_counts_one_version() -> None:
         versions.append(job.version)
 
     assert versions == list(range(versions[0], versions[0] + len(changes) + 1))
-    assert job.updated_at == at(8)
+    assert job.updated_at == at(9)
+
+
+def test_resumable_with_nothing_running_leaves_the_job_as_it_was() -> None:
+    job = make_job()
+    before = job.model_copy(deep=True)
+    done = lifecycle.resumable(at(3))(job)
+    assert done == Changed(applied=False, released=(step(OUTLINE),))
+    assert job == before
 
 
 def _claim_case() -> tuple[Job, Callable[[Job], Any]]:

@@ -79,6 +79,7 @@ async def test_an_unexpected_error_is_a_bare_500_with_the_headers(make_settings:
     assert response.status_code == 500
     assert response.json()["error"]["code"] == "internal_error"
     assert "internal detail" not in response.text
+    assert response.headers["x-request-id"] == response.json()["error"]["request_id"]  # as on every response
     assert_secured(response)
 
 
