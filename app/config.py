@@ -126,6 +126,8 @@ class Settings(BaseSettings):
     rate_limit_per_ip: str = "10/minute"  # generation endpoints (POST /v1/jobs, retry), per client IP
     rate_limit_per_key: str = "100/hour"  # generation endpoints, per API key or user (a key may carry its own)
     rate_limit_reads: str = "300/minute"  # every other /v1 endpoint, per API key or user
+    # Wrong credentials per client IP, on every route: past it, the IP's credentials are not even looked at.
+    rate_limit_failed_auth: str = "30/minute"
     rate_limit_storage: Literal["memory", "redis"] | None = None  # unset: redis (CF_REDIS_URL) when CF_CACHE=redis
     rate_limit_on_storage_error: Literal["allow", "deny"] = "allow"  # allow: count the failure and log it
     trusted_proxy_hops: int = Field(default=0, ge=0, le=10)  # proxies that append to X-Forwarded-For
@@ -199,7 +201,7 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _check_access(self) -> Settings:
-        for name in ("rate_limit_per_ip", "rate_limit_per_key", "rate_limit_reads"):
+        for name in ("rate_limit_per_ip", "rate_limit_per_key", "rate_limit_reads", "rate_limit_failed_auth"):
             value = getattr(self, name)
             try:
                 parsed = parse_rate_limits(value)

@@ -139,7 +139,12 @@ async def open_store(settings: Settings) -> SqliteStore | FirestoreStore:
 
 
 def open_rate_limiter(settings: Settings, metrics: Metrics) -> RateLimiter:
-    limits = RateLimits(settings.rate_limit_per_ip, settings.rate_limit_per_key, settings.rate_limit_reads)
+    limits = RateLimits(
+        settings.rate_limit_per_ip,
+        settings.rate_limit_per_key,
+        settings.rate_limit_reads,
+        settings.rate_limit_failed_auth,
+    )
 
     def refused(window: Window) -> None:
         metrics.rate_limited(scope=window)
@@ -257,7 +262,7 @@ async def build_services(
             counter=metrics,
         ),
         authenticator=authenticator,
-        access=Access(authenticator, limiter, settings.trusted_proxy_hops),
+        access=Access(authenticator, limiter, settings.trusted_proxy_hops, on_failure=metrics.auth_failed),
         key_admin=KeyAdmin(store, settings.pepper, forget=authenticator.forget),
         worker_auth=WorkerAuth(
             audience=settings.worker_base_url.rstrip("/") if settings.worker_base_url else None,

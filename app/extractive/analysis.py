@@ -1,7 +1,8 @@
 """One pass over a source text: sentences, key terms, sentence scores, definitions and a section plan.
 
-The pipeline asks for eight artifacts of one text, one at a time, so the last few analyses are kept by the
-text's SHA-256.
+The admission check and then the eight steps of a job all ask for the analysis of one text, and several jobs run
+at once, so analyses are kept by the text's SHA-256, as many as fit a budget of source characters (about forty
+texts at the 200,000-character limit); a text being analysed in one thread is waited for, not analysed again.
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ from app.extractive.ranking import rank_sentences
 from app.extractive.sections import Section, plan_sections
 from app.extractive.text import parse
 
-_MEMO_SIZE = 8
-_memo: OrderedDict[str, Analysis] = OrderedDict()
+_MEMO_CHARS = 8_000_000  # source characters whose analyses are kept
+_memo: OrderedDict[str, tuple[int, Analysis]] = OrderedDict()  # digest -> (characters, analysis)
+_memo_chars = 0
 _memo_lock = threading.Lock()
+_in_progress: dict[str, threading.Event] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,19 +46,31 @@ class Analysis:
 
 def analyse(text: str) -> Analysis:
     """Analyse a source text (cached by its SHA-256; the result is immutable)."""
+    global _memo_chars
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-    with _memo_lock:
-        cached = _memo.get(digest)
-        if cached is not None:
-            _memo.move_to_end(digest)
-            return cached
-    result = _analyse(text)
-    with _memo_lock:
-        _memo[digest] = result
-        _memo.move_to_end(digest)
-        while len(_memo) > _MEMO_SIZE:
-            _memo.popitem(last=False)
-    return result
+    while True:
+        with _memo_lock:
+            cached = _memo.get(digest)
+            if cached is not None:
+                _memo.move_to_end(digest)
+                return cached[1]
+            running = _in_progress.get(digest)
+            if running is None:
+                done = _in_progress[digest] = threading.Event()
+                break
+        running.wait()  # another thread is analysing this text: take its result (or try again if it failed)
+    try:
+        result = _analyse(text)
+        with _memo_lock:
+            _memo[digest] = (len(text), result)
+            _memo_chars += len(text)
+            while _memo_chars > _MEMO_CHARS and len(_memo) > 1:
+                _memo_chars -= _memo.popitem(last=False)[1][0]
+        return result
+    finally:
+        with _memo_lock:
+            del _in_progress[digest]
+        done.set()
 
 
 def _analyse(text: str) -> Analysis:

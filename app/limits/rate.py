@@ -2,8 +2,10 @@
 
 Generation requests (``POST /v1/jobs``, retry) are counted per client IP (``CF_RATE_LIMIT_PER_IP``) and per key or
 user (``CF_RATE_LIMIT_PER_KEY``, or the key's own limit); every other ``/v1`` request per key or user
-(``CF_RATE_LIMIT_READS``). A moving window never lets more than the limit through in any window-long span, so the
-11th request of a minute is refused however the requests fall on the clock.
+(``CF_RATE_LIMIT_READS``). Wrong credentials are counted per client IP on every route
+(``CF_RATE_LIMIT_FAILED_AUTH``); past the limit an address gets 429 before its credential is even looked at. A
+moving window never lets more than the limit through in any window-long span, so the 11th request of a minute is
+refused however the requests fall on the clock.
 
 When the counter store fails, ``CF_RATE_LIMIT_ON_STORAGE_ERROR`` decides: ``allow`` lets the request through
 (counted in ``storage_failures`` and logged, at most every 10 s), ``deny`` answers 503.
@@ -34,7 +36,7 @@ _LOG_EVERY_SECONDS = 10.0
 _HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
 _RAW_HEADERS = tuple(name.lower().encode() for name in _HEADERS)
 
-Window = Literal["ip", "key", "reads"]  # what a window counts; also the metric's scope label
+Window = Literal["ip", "key", "reads", "auth"]  # what a window counts; also the metric's scope label
 
 
 class Traffic(StrEnum):
@@ -73,6 +75,7 @@ class RateLimits:
     per_ip: str
     per_key: str
     reads: str
+    failed_auth: str = "30/minute"  # wrong credentials per client IP
 
 
 class RateLimiter:
@@ -89,6 +92,7 @@ class RateLimiter:
         self._per_ip = parse_many(limits.per_ip)
         self._per_key = parse_many(limits.per_key)
         self._reads = parse_many(limits.reads)
+        self._failed_auth = parse_many(limits.failed_auth)
         self._custom: dict[str, list[RateLimitItem]] = {}
         self._deny_on_error = on_storage_error == "deny"
         self._on_refused = on_refused
@@ -124,6 +128,25 @@ class RateLimiter:
         if traffic is Traffic.READ:
             return await self._count(self._reads, "reads", subject)
         return await self._count(self._items(own_limit) if own_limit else self._per_key, "key", subject)
+
+    async def refuse_guessing(self, ip: str) -> None:
+        """429 for an address whose wrong credentials used up their window, before any credential is looked at."""
+        try:
+            for item in self._failed_auth:
+                stats = await self._windows.peek(item, "auth", ip)
+                if stats.remaining <= 0:
+                    self._on_refused("auth")
+                    raise _refusal(Verdict(item.amount, 0, stats.reset_time), self._clock(), "failed authentications")
+        except (StorageError, TimeoutError, ConnectionError, OSError) as exc:
+            self._storage_failed(exc)
+
+    async def failed_authentication(self, ip: str) -> None:
+        """Count a wrong credential against the client address."""
+        try:
+            for item in self._failed_auth:
+                await self._windows.acquire(item, "auth", ip)
+        except (StorageError, TimeoutError, ConnectionError, OSError) as exc:
+            self._storage_failed(exc)
 
     def _items(self, spec: str) -> list[RateLimitItem]:
         items = self._custom.get(spec)
@@ -165,10 +188,10 @@ class RateLimiter:
             ) from exc
 
 
-def _refusal(verdict: Verdict, now: float) -> TooManyRequests:
+def _refusal(verdict: Verdict, now: float, what: str = "requests") -> TooManyRequests:
     wait = max(1, math.ceil(verdict.reset_at - now))
     return TooManyRequests(
-        f"Rate limit of {verdict.limit} requests exceeded; retry in {wait} s.",
+        f"Rate limit of {verdict.limit} {what} exceeded; retry in {wait} s.",
         code="rate_limited",
         details={"limit": verdict.limit, "retry_after_seconds": wait},
         headers={**verdict.headers(), "Retry-After": str(wait)},

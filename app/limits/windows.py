@@ -32,6 +32,10 @@ class Windows(Protocol):
         """Take a slot of the window ``item`` names for ``identifiers``; (taken, what is left and when)."""
         ...
 
+    async def peek(self, item: RateLimitItem, *identifiers: str) -> WindowStats:
+        """What is left of the window and when its oldest slot frees, taking nothing."""
+        ...
+
     async def close(self) -> None: ...
 
 
@@ -60,6 +64,16 @@ class MemoryWindows:
             self._sweep(now)
         reset = hits[0] + span if hits else now + span
         return taken, WindowStats(reset, item.amount - len(hits))
+
+    async def peek(self, item: RateLimitItem, *identifiers: str) -> WindowStats:
+        now = self._clock()
+        span = float(item.get_expiry())
+        hits = self._hits.get((item, identifiers))
+        while hits and hits[0] <= now - span:
+            hits.popleft()
+        if not hits:
+            return WindowStats(now + span, item.amount)
+        return WindowStats(hits[0] + span, item.amount - len(hits))
 
     def _sweep(self, now: float) -> None:
         self._until_sweep = _SWEEP_EVERY
@@ -94,6 +108,10 @@ class RedisWindows:
         async with asyncio.timeout(self._timeout * 2):  # both calls together, however the socket timeouts fall
             taken = await self._windows.hit(item, *identifiers)
             return taken, await self._windows.get_window_stats(item, *identifiers)
+
+    async def peek(self, item: RateLimitItem, *identifiers: str) -> WindowStats:
+        async with asyncio.timeout(self._timeout * 2):
+            return await self._windows.get_window_stats(item, *identifiers)
 
     async def close(self) -> None:
         await self._pool.aclose()

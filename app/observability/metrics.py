@@ -56,7 +56,7 @@ InFlightStatus = Literal["queued", "running"]
 StepOutcome = Literal["done", "failed", "skipped", "retry", "error"]
 # How one LLM call ended, as a provider sees it.
 LlmOutcome = Literal["ok", "invalid_output", "rate_limited", "server_error", "timeout", "refused", "error"]
-RateLimitScope = Literal["ip", "key", "reads"]
+RateLimitScope = Literal["ip", "key", "reads", "auth"]
 
 JOB_OUTCOMES: tuple[JobOutcome, ...] = get_args(JobOutcome)
 IN_FLIGHT_STATUSES: tuple[InFlightStatus, ...] = get_args(InFlightStatus)
@@ -172,6 +172,11 @@ class Metrics:
         self._enqueue_failures = Counter(
             "cf_enqueue_failures", "Steps the task queue refused to take, by queue.", ["queue"], registry=reg
         )
+        self._auth_failures = Counter(
+            "cf_auth_failures",
+            "Requests whose API key or ID token was refused (a missing one is not counted).",
+            registry=reg,
+        )
 
         for outcome in JOB_OUTCOMES:
             self._jobs_finished.labels(outcome)
@@ -254,6 +259,9 @@ class Metrics:
     def llm_circuit(self, *, provider: str, is_open: bool) -> None:
         """A provider's circuit breaker opened (``True``) or closed again (``False``)."""
         self._llm_circuit_open.labels(provider).set(1 if is_open else 0)
+
+    def auth_failed(self) -> None:
+        self._auth_failures.inc()
 
     def rate_limited(self, *, scope: RateLimitScope) -> None:
         self._rate_limited.labels(scope).inc()

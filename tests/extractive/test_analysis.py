@@ -69,3 +69,22 @@ def test_best_returns_the_top_sentences_in_document_order() -> None:
     assert best == sorted(best)
     others = set(range(len(analysis.sentences))) - set(best)
     assert min(analysis.scores[i] for i in best) >= max(analysis.scores[i] for i in others)
+
+
+def test_a_text_analysed_by_several_threads_at_once_is_analysed_once() -> None:
+    import threading
+
+    text = read("photosynthesis") + "\n\nA sentence only this test adds, so the text is new."
+    results: list[Analysis] = []
+    start = threading.Barrier(4)
+
+    def work() -> None:
+        start.wait()
+        results.append(analyse(text))
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 4 and all(r is results[0] for r in results)  # one analysis, shared

@@ -36,6 +36,17 @@ async def test_a_window_admits_its_limit_then_refuses_until_a_slot_frees(windows
     assert started + 59 <= reset <= time.time() + 61  # when the first of the three leaves the window
 
 
+async def test_a_peek_reports_the_window_and_takes_nothing(windows: Windows) -> None:
+    item, who = parse("2/minute"), unique_suffix()
+    assert (await windows.peek(item, "test", who)).remaining == 2
+    await windows.acquire(item, "test", who)
+    for _ in range(3):
+        assert (await windows.peek(item, "test", who)).remaining == 1
+    await windows.acquire(item, "test", who)
+    emptied = await windows.peek(item, "test", who)
+    assert emptied.remaining == 0 and emptied.reset_time > time.time()
+
+
 async def test_windows_are_separate_per_identifier_and_per_limit(windows: Windows) -> None:
     item, who, other = parse("1/minute"), unique_suffix(), unique_suffix()
     assert (await windows.acquire(item, "test", who))[0]

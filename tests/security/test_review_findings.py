@@ -172,3 +172,32 @@ def test_make_run_does_not_believe_forwarded_addresses(tmp_path: Path) -> None:
 
 def test_the_key_form_is_the_form_keys_are_issued_in() -> None:
     assert all(API_KEY_FORM.fullmatch(new_key()) for _ in range(50))
+
+
+# Finding 3: guesses at credentials were never throttled.
+
+
+async def test_a_burst_of_wrong_keys_from_one_address_is_refused_before_any_key_is_looked_at(
+    make_settings: MakeSettings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = make_settings(rate_limit_failed_auth="5/minute", trusted_proxy_hops=1)
+    async for client in open_client(create_app(settings, generator=FakeGenerator())):
+        guesser = {"X-Forwarded-For": "198.51.100.7"}
+        statuses = [
+            (await client.get("/v1/admin/keys", headers={**guesser, "X-API-Key": f"cf_guess_{n}"})).status_code
+            for n in range(8)
+        ]
+        assert statuses == [401] * 5 + [429] * 3
+        refused = await client.get("/v1/jobs", headers={**guesser, "X-API-Key": "cf_guess_again"})
+        assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 1
+        assert refused.json()["error"]["code"] == "rate_limited"
+        # Past the limit even a good key from that address waits: the address is not allowed to keep guessing.
+        assert (await client.get("/v1/jobs", headers=guesser)).status_code == 429
+        # Another address, and a request that sent no credential at all, are not held back.
+        assert (await client.get("/v1/jobs", headers={"X-Forwarded-For": "198.51.100.8"})).status_code == 200
+        anonymous = await client.get("/v1/jobs", headers={"X-Forwarded-For": "198.51.100.9", "X-API-Key": ""})
+        assert anonymous.status_code == 401
+        metrics = (await client.get("/metrics")).text
+        assert "cf_auth_failures_total 5.0" in metrics
+        assert 'cf_rate_limit_rejections_total{scope="auth"} 5.0' in metrics
+    assert "cf_guess_" not in capsys.readouterr().out  # refused credentials are never logged
