@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from app.extractive.definitions import COPULAS, Definition, find_definitions
@@ -48,11 +48,13 @@ class _Candidate:
     first: tuple[int, int]
     count: int = 0
     sentences: list[int] = field(default_factory=list)
-    surfaces: Counter[str] = field(default_factory=Counter)
-    initial_surfaces: Counter[str] = field(default_factory=Counter)
-    articles: Counter[str] = field(default_factory=Counter)
+    # Counts in plain dicts: a text has tens of thousands of candidates, most seen once, and a dict is made many
+    # times faster than a Counter (``make bench``, "random vocabulary").
+    surfaces: dict[str, int] = field(default_factory=dict)
+    initial_surfaces: dict[str, int] = field(default_factory=dict)
+    articles: dict[str, int] = field(default_factory=dict)
     heads: int = 0  # occurrences that end their run: the word is the head of its phrase, not a modifier
-    head_articles: Counter[str] = field(default_factory=Counter)  # the word before it, where it is a whole run
+    head_articles: dict[str, int] = field(default_factory=dict)  # the word before it, where it is a whole run
 
 
 def extract(sentences: Sequence[str], headings: Sequence[str] = ()) -> tuple[list[Keyphrase], list[list[str]]]:
@@ -79,12 +81,13 @@ def extract(sentences: Sequence[str], headings: Sequence[str] = ()) -> tuple[lis
                 if not cand.sentences or cand.sentences[-1] != i:
                     cand.sentences.append(i)
                 surface = " ".join(part)
-                (cand.surfaces if start > 0 else cand.initial_surfaces)[surface] += 1
-                cand.articles[tokens[start - 1].lower() if start > 0 else ""] += 1
+                _add(cand.surfaces if start > 0 else cand.initial_surfaces, surface)
+                before = tokens[start - 1].lower() if start > 0 else ""
+                _add(cand.articles, before)
                 if end == run[-1] + 1:
                     cand.heads += 1
                     if start == run[0]:
-                        cand.head_articles[tokens[start - 1].lower() if start > 0 else ""] += 1
+                        _add(cand.head_articles, before)
                 keys.append(key)
         mentions.append(list(dict.fromkeys(keys)))
     definitions = find_definitions(sentences, candidates)
@@ -181,8 +184,10 @@ def _surface_words(cand: _Candidate) -> list[str]:
 
 def _display(cand: _Candidate, lower_words: set[str]) -> str:
     """How the text usually writes the term; an acronym ("CUBIC") wins when it is at least half the uses."""
-    every = cand.surfaces + cand.initial_surfaces
-    shouted = Counter({s: n for s, n in every.items() if s.isupper() and len(s) > 1})
+    every = dict(cand.surfaces)
+    for surface, n in cand.initial_surfaces.items():
+        every[surface] = every.get(surface, 0) + n
+    shouted = {s: n for s, n in every.items() if s.isupper() and len(s) > 1}
     if shouted and sum(shouted.values()) * 2 >= cand.count:
         return _most_common(shouted)
     if cand.surfaces:
@@ -204,18 +209,22 @@ def _article(cand: _Candidate, text: str, definition: Definition | None) -> str:
     votes = cand.head_articles or cand.articles
     total = sum(votes.values())
     # The text's usual article, if it uses one at least a third of the time ("the boundary", not "boundary").
-    articles: Counter[str] = Counter()
+    articles: dict[str, int] = {}
     for word, n in votes.items():
         if word in ARTICLES or word in _DETERMINERS:  # "its window" is a countable thing: "the window"
-            articles[word if word in ARTICLES else "the"] += n
+            _add(articles, word if word in ARTICLES else "the", n)
     if not articles or sum(articles.values()) * 3 < total:
         return ""
     best = _most_common(articles)
     return "" if best != "the" and text.lower().endswith("s") and not text.isupper() else best
 
 
-def _most_common(counter: Counter[str]) -> str:
-    """The most frequent entry; ties go to the one seen first (Counter keeps insertion order)."""
+def _add(counts: dict[str, int], key: str, n: int = 1) -> None:
+    counts[key] = counts.get(key, 0) + n
+
+
+def _most_common(counter: Mapping[str, int]) -> str:
+    """The most frequent entry; ties go to the one seen first (dicts keep insertion order)."""
     best, best_n = "", -1
     for value, n in counter.items():
         if n > best_n:
