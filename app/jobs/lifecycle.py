@@ -92,7 +92,7 @@ def record_success(step: Step, now: datetime, *, cached: bool, usage: Usage) -> 
         state = job.steps[step.artifact]
         state.status = StepStatus.SUCCEEDED
         state.cached = cached
-        state.usage = usage
+        state.usage = _plus(state.usage, usage)
         state.error = None
         state.lease_until = None
         state.finished_at = now
@@ -117,7 +117,7 @@ def record_failure(step: Step, now: datetime, error: ErrorInfo, usage: Usage | N
         state = job.steps[step.artifact]
         state.status = StepStatus.FAILED
         state.error = error
-        state.usage = usage
+        state.usage = state.usage if usage is None else _plus(state.usage, usage)
         state.lease_until = None
         state.finished_at = now
         if step.artifact is OUTLINE:
@@ -145,6 +145,25 @@ def release_for_retry(step: Step, now: datetime, error: ErrorInfo) -> Callable[[
         return _changed(job, before, now)
 
     return change
+
+
+def add_usage(artifact: ArtifactType, now: datetime, usage: Usage) -> Callable[[Job], Changed]:
+    """Count what a generation spent on the artifact, as it returns: whatever became of the step or the job
+    meanwhile (cancelled, superseded, failed), the tokens were spent."""
+
+    def change(job: Job) -> Changed:
+        state = job.steps.get(artifact)
+        if state is None:
+            return UNCHANGED
+        before = job.status
+        state.usage = _plus(state.usage, usage)
+        return _changed(job, before, now)
+
+    return change
+
+
+def _plus(spent: Usage | None, more: Usage) -> Usage:
+    return more if spent is None else spent + more
 
 
 def cancel(now: datetime) -> Callable[[Job], Changed]:
@@ -181,8 +200,7 @@ def retry_failed(now: datetime) -> Callable[[Job], Changed]:
             state.generation += 1
             state.attempts = 0
             state.error = None
-            state.usage = None
-            state.cached = False
+            state.cached = False  # its usage stays: what the earlier attempts spent is still spent
             state.started_at = state.finished_at = None
             waits = outline_again and artifact is not OUTLINE
             state.status = StepStatus.PENDING if waits else StepStatus.QUEUED

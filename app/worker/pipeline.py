@@ -66,7 +66,7 @@ class Pipeline:
             return StepResult(Outcome.RETRY, retry_after=claim.seconds, reason="step held by another worker")
 
         try:
-            content, cached, usage = await self._produce(job, step.artifact)
+            content, cached = await self._produce(job, step.artifact)
         except GenerationError as exc:
             error = ErrorInfo(code=exc.code, message=exc.message)
             if exc.transient and claim.attempt < self.policy.max_attempts:
@@ -77,7 +77,7 @@ class Pipeline:
                     code="retries_exhausted",
                     message=f"Gave up after {claim.attempt} attempts; last error: {exc.message}",
                 )
-            return await self._fail(step, error, exc.usage)
+            return await self._fail(step, error)
         except ValidationError as exc:
             return await self._fail(step, _invalid_output(exc))
         except Exception as exc:
@@ -102,7 +102,7 @@ class Pipeline:
             )
         )
         recorded = await self.store.update_job(
-            step.job_id, lifecycle.record_success(step, _now(), cached=cached, usage=usage)
+            step.job_id, lifecycle.record_success(step, _now(), cached=cached, usage=Usage())  # counted as spent
         )
         if recorded is None:
             # The job was deleted while this step ran: remove the artifact just written.
@@ -116,7 +116,7 @@ class Pipeline:
             await self.queue.enqueue(done.released)
         return StepResult(Outcome.DONE)
 
-    async def _produce(self, job: Job, artifact: ArtifactType) -> tuple[dict[str, Any], bool, Usage]:
+    async def _produce(self, job: Job, artifact: ArtifactType) -> tuple[dict[str, Any], bool]:
         request = job.request.generation_input()
         controls = job.request.options.for_type(artifact)
         outline_content = None if artifact is ArtifactType.OUTLINE else await self._outline(job.id)
@@ -129,10 +129,8 @@ class Pipeline:
             model=self.generator.model,
             prompt_version=self.generator.prompt_version,
         )
-        usage = Usage()
 
         async def generate() -> CacheValue:
-            nonlocal usage
             outline = None if outline_content is None else Outline.model_validate(outline_content)
             task = GenerationTask(artifact=artifact, input=request, controls=controls, outline=outline)
             breadcrumb("generating", artifact=artifact.value)
@@ -142,8 +140,7 @@ class Pipeline:
                 if exc.usage is not None:  # a failed generation still spent tokens
                     await self._spent(job, artifact, exc.usage)
                 raise
-            usage = generated.usage
-            await self._spent(job, artifact, usage)
+            await self._spent(job, artifact, generated.usage)
             return generated.content.model_dump(mode="json")
 
         value, cached = await self.cache.get_or_create(key, generate)
@@ -151,13 +148,16 @@ class Pipeline:
         breadcrumb("cache hit" if cached else "generated", artifact=artifact.value)
         # Cached content is held to the same contract as fresh content.
         content = validate_content(artifact, value, controls).model_dump(mode="json")
-        return content, cached, usage if not cached else Usage()
+        return content, cached
 
     async def _spent(self, job: Job, artifact: ArtifactType, usage: Usage) -> None:
-        """Account for a generation's tokens: in the metrics, and against the key that created the job."""
+        """Account for a generation's tokens: in the metrics, on the job, and against the key that created it."""
         self.metrics.llm_usage(
             provider=self.generator.provider, model=self.generator.model, artifact=artifact.value, usage=usage
         )
+        if usage == Usage():
+            return  # the offline engine, a cache hit: nothing was spent
+        await self.store.update_job(job.id, lifecycle.add_usage(artifact, _now(), usage))
         tokens = usage.input_tokens + usage.output_tokens
         if self.quotas is None or job.key_id is None or tokens == 0:
             return
@@ -176,8 +176,8 @@ class Pipeline:
             raise GenerationError("The job's outline is missing.", code="outline_missing")
         return stored.content
 
-    async def _fail(self, step: Step, error: ErrorInfo, usage: Usage | None = None) -> StepResult:
-        failed = await self.store.update_job(step.job_id, lifecycle.record_failure(step, _now(), error, usage))
+    async def _fail(self, step: Step, error: ErrorInfo) -> StepResult:
+        failed = await self.store.update_job(step.job_id, lifecycle.record_failure(step, _now(), error))
         if failed is not None:
             self._count_finished(failed[1])
         return StepResult(Outcome.FAILED, reason=error.message)

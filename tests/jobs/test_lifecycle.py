@@ -440,7 +440,7 @@ def test_retry_after_a_failed_outline_queues_the_outline_and_makes_its_dependent
 
     assert done == Changed(applied=True, released=(step(OUTLINE, 1),), finished=None)
     outline = job.steps[OUTLINE]
-    assert outline == StepState(status=StepStatus.QUEUED, generation=1)
+    assert outline == StepState(status=StepStatus.QUEUED, generation=1, usage=USAGE)  # what it spent stays spent
     for dependent in (FAQ, FLASHCARDS):
         assert job.steps[dependent] == StepState(status=StepStatus.PENDING, generation=1)
     assert job.status is JobStatus.QUEUED
@@ -552,6 +552,21 @@ def test_every_applied_change_counts_one_version() -> None:
 
     assert versions == list(range(versions[0], versions[0] + len(changes) + 1))
     assert job.updated_at == at(9)
+
+
+def test_usage_is_added_whatever_became_of_the_step() -> None:
+    job = make_job()
+    claim(job, OUTLINE, at(0))
+    lifecycle.cancel(at(1))(job)
+    version = job.version
+    done = lifecycle.add_usage(OUTLINE, at(2), USAGE)(job)
+    assert done.applied and done.finished is None
+    lifecycle.add_usage(OUTLINE, at(3), USAGE)(job)
+    assert job.steps[OUTLINE].usage == USAGE + USAGE
+    assert job.usage == USAGE + USAGE
+    assert job.version == version + 2
+    outline_only = make_job({OUTLINE: StepState(status=StepStatus.QUEUED)})
+    assert lifecycle.add_usage(FAQ, at(4), USAGE)(outline_only) == Changed(applied=False)  # not asked for
 
 
 def test_resumable_with_nothing_running_leaves_the_job_as_it_was() -> None:

@@ -86,3 +86,24 @@ async def test_cancelled_deleted_and_failing_jobs_are_charged_every_token_the_pr
         Mode.ERROR,
         Mode.SLOW,
     ]
+
+
+async def test_a_cancelled_jobs_usage_is_every_token_spent_on_it(make_settings: MakeSettings) -> None:
+    with FakeLLM(default=Mode.SLOW, latency=0.15, retry_after=0.05) as fake:
+        fake.script = {"outline": [Mode.INVALID, Mode.ERROR, Mode.SLOW]}  # a re-ask, then a retried failure
+        async for client in open_client(create_app(llm_settings(make_settings, "openai", fake, step_concurrency=4))):
+            job_id = (await client.post("/v1/jobs", json={"source_text": SOURCE})).json()["id"]
+            await _wait_for_calls(fake, 6)  # the outline's three attempts, and three artifacts under way
+            assert (await client.post(f"/v1/jobs/{job_id}/cancel")).json()["status"] == "cancelled"
+            job: dict[str, Any] = {}
+            settled = 0
+            for _ in range(2_000):  # the steps under way finish after the cancel, and are counted
+                job = (await client.get(f"/v1/jobs/{job_id}")).json()
+                spent = job["usage"]["input_tokens"] + job["usage"]["output_tokens"]
+                calls = sum(1 for r in fake.received if r.mode is not Mode.ERROR)
+                settled = settled + 1 if spent == await _served(fake) and job["usage"]["llm_calls"] == calls else 0
+                if settled >= 25:  # the same for half a second: nothing is still under way
+                    break
+                await asyncio.sleep(0.02)
+            assert job["usage"]["input_tokens"] + job["usage"]["output_tokens"] == await _served(fake) > 0
+            assert job["usage"]["llm_calls"] == sum(1 for r in fake.received if r.mode is not Mode.ERROR)
