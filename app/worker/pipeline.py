@@ -102,7 +102,8 @@ class Pipeline:
             )
         )
         recorded = await self.store.update_job(
-            step.job_id, lifecycle.record_success(step, _now(), cached=cached, usage=Usage())  # counted as spent
+            step.job_id,
+            lifecycle.record_success(step, _now(), cached=cached, usage=Usage()),  # counted as spent
         )
         if recorded is None:
             # The job was deleted while this step ran: remove the artifact just written.
