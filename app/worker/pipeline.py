@@ -21,7 +21,7 @@ from app.content.catalogue import ArtifactType, validate_content
 from app.content.generator import GenerationError, GenerationTask, Generator, Usage
 from app.content.models import Outline
 from app.jobs import lifecycle
-from app.jobs.models import ErrorInfo, Job, StoredArtifact
+from app.jobs.models import ErrorInfo, Job, StepStatus, StoredArtifact
 from app.jobs.queue import Outcome, Step, StepResult, TaskQueue
 from app.jobs.store import JobStore
 from app.limits.quotas import Quotas
@@ -61,6 +61,7 @@ class Pipeline:
             return StepResult(Outcome.SKIPPED, reason="job not found")
         job, claim = claimed
         if claim is None:
+            await self._release_left_behind(job, step)
             return StepResult(Outcome.SKIPPED, reason="step finished, cancelled or superseded")
         if isinstance(claim, lifecycle.Busy):
             return StepResult(Outcome.RETRY, retry_after=claim.seconds, reason="step held by another worker")
@@ -116,6 +117,16 @@ class Pipeline:
         if done.released:
             await self.queue.enqueue(done.released)
         return StepResult(Outcome.DONE)
+
+    async def _release_left_behind(self, job: Job, step: Step) -> None:
+        """A finished outline delivered again: enqueue the steps it released, in case enqueueing them failed the
+        first time (the queue was down after the outline was recorded). Task names make this idempotent."""
+        outline = job.steps.get(ArtifactType.OUTLINE)
+        if step.artifact is not ArtifactType.OUTLINE or outline is None or outline.status is not StepStatus.SUCCEEDED:
+            return
+        waiting = [Step(job.id, a, s.generation) for a, s in job.steps.items() if s.status is StepStatus.QUEUED]
+        if waiting:
+            await self.queue.enqueue(waiting)
 
     async def _produce(self, job: Job, artifact: ArtifactType) -> tuple[dict[str, Any], bool]:
         request = job.request.generation_input()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,6 +14,7 @@ from app.adapters.memory_cache import MemoryCache
 from app.adapters.sqlite_store import SqliteStore
 from app.auth.models import Principal, Scope
 from app.content.catalogue import ArtifactType
+from app.errors import ServiceUnavailable
 from app.jobs import lifecycle
 from app.jobs.models import Job, StepStatus
 from app.jobs.queue import Outcome, Step, StepResult
@@ -188,3 +189,51 @@ async def test_a_busy_step_asks_to_be_retried_after_its_lease(rig: Rig) -> None:
     result = await rig.pipeline.run_step(step)
     assert result.outcome is Outcome.RETRY
     assert result.retry_after is not None and 0 < result.retry_after <= 600
+
+
+class FailingOnce:
+    """A queue that refuses the first batch of derived steps, as Cloud Tasks might for a moment."""
+
+    def __init__(self, inner: InlineQueue) -> None:
+        self.inner = inner
+        self.refused: list[Step] = []
+
+    async def enqueue(self, steps: Sequence[Step]) -> None:
+        if not self.refused and any(s.artifact is not ArtifactType.OUTLINE for s in steps):
+            self.refused = list(steps)
+            raise ServiceUnavailable("the queue is down", code="queue_unavailable")
+        await self.inner.enqueue(steps)
+
+    async def close(self) -> None:
+        await self.inner.close()
+
+
+async def test_derived_steps_whose_enqueue_failed_are_enqueued_when_the_outline_is_delivered_again(
+    tmp_path: Path,
+) -> None:
+    store = await SqliteStore.open(tmp_path / "flaky.db")
+    fake = FakeGenerator()
+
+    async def handle(step: Step) -> StepResult:
+        return await pipeline.run_step(step)
+
+    inner = InlineQueue(handle, concurrency=3, retry_base_seconds=0.001, retry_max_seconds=0.01)
+    queue = FailingOnce(inner)
+    pipeline = Pipeline(
+        store=store,
+        queue=queue,
+        cache=MemoryCache(ttl_seconds=60, max_entries=100),
+        generator=fake,
+        policy=StepPolicy(MAX_ATTEMPTS, 60),
+    )
+    jobs = JobsService(store, queue, fake, timedelta(days=1))
+    try:
+        job, _ = await jobs.create(OWNER, JobCreate(source_text="Cells divide."), None)
+        await inner.drain()
+        done = await store.get_job(job.id)
+        assert queue.refused  # the first enqueue of the derived steps did fail
+        assert done is not None and done.status.value == "succeeded"
+        assert set(fake.calls.values()) == {1}  # and nothing was generated twice
+    finally:
+        await queue.close()
+        await store.close()
