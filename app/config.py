@@ -112,8 +112,11 @@ class Settings(BaseSettings):
     step_max_attempts: int = Field(default=5, ge=1, le=20)
     step_retry_base_seconds: float = Field(default=1.0, ge=0, le=60)
     step_retry_max_seconds: float = Field(default=60.0, ge=0, le=3600)
-    # How long a worker holds a step (and its single-flight cache lock) before another may take it over.
-    step_lease_seconds: float = Field(default=300.0, ge=1, le=3600)
+    # How long a claim on a step (and its single-flight cache lock) lasts unless renewed; the worker renews it every
+    # third of that while it works, so a worker that dies frees its step within one lease.
+    step_lease_seconds: float = Field(default=30.0, ge=1, le=3600)
+    # One attempt at a step may take this long; past it the attempt is cancelled and counts as a transient failure.
+    step_timeout_seconds: float = Field(default=600.0, ge=1, le=3600)
     cache_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=0)
     cache_max_entries: int = Field(default=2048, ge=1)
     job_ttl_days: int = Field(default=30, ge=1, le=3650)
@@ -164,6 +167,11 @@ class Settings(BaseSettings):
             raise ValueError(
                 "CF_BOOTSTRAP_ADMIN_KEY must be a key as this service issues them in production: 'cf_' and 43 "
                 "url-safe characters (python -c 'import secrets; print(\"cf_\" + secrets.token_urlsafe(32))')"
+            )
+        if self.queue is QueueKind.CLOUDTASKS and self.step_timeout_seconds >= self.task_dispatch_deadline_seconds:
+            raise ValueError(
+                "CF_STEP_TIMEOUT_SECONDS must be below CF_TASK_DISPATCH_DEADLINE_SECONDS, or Cloud Tasks gives up on "
+                "a step that is still running"
             )
         if self.step_retry_max_seconds < self.step_retry_base_seconds:
             raise ValueError("CF_STEP_RETRY_MAX_SECONDS must not be below CF_STEP_RETRY_BASE_SECONDS")

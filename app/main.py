@@ -224,7 +224,11 @@ async def build_services(
         queue=queue,
         cache=cache,
         generator=generator,
-        policy=StepPolicy(max_attempts=settings.step_max_attempts, lease_seconds=settings.step_lease_seconds),
+        policy=StepPolicy(
+            max_attempts=settings.step_max_attempts,
+            lease_seconds=settings.step_lease_seconds,
+            timeout_seconds=settings.step_timeout_seconds,
+        ),
         quotas=quotas,  # each generation's tokens count against the job's key
         metrics=metrics,
     )

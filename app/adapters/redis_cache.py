@@ -1,14 +1,16 @@
 """Redis artifact cache (``redis.asyncio``): the production adapter, shared by every instance.
 
 Same keys and TTL as the memory cache. Single-flight across processes: the first step to miss takes a lock
-key (``SET NX PX``) and generates; identical steps elsewhere wait for the value to appear, and take over if the
-lock holder dies (its lock expires). Redis being down is never a job failure: every Redis error degrades to
+key (``SET NX PX``) and generates, renewing the lock every third of its life while it does; identical steps
+elsewhere wait for the value to appear while the lock lives, and take over if the lock holder dies (its lock
+expires, unrenewed). Redis being down is never a job failure: every Redis error degrades to
 "not cached" and is logged.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import secrets
@@ -27,6 +29,10 @@ _DOWN = object()  # what a Redis call returns when Redis could not be reached
 _RELEASE = """
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end
 """
+# Extend the lock only if it is still ours.
+_EXTEND = """
+if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end
+"""
 
 
 class RedisCache:
@@ -43,6 +49,7 @@ class RedisCache:
         self._lock_ms = int(lock_seconds * 1000)
         self._poll = poll_seconds
         self._release = client.register_script(_RELEASE)
+        self._extend = client.register_script(_EXTEND)
 
     @classmethod
     def open(cls, url: str, *, ttl_seconds: int, lock_seconds: float, timeout_seconds: float = 2.0) -> RedisCache:
@@ -59,7 +66,6 @@ class RedisCache:
             return hit, True
         token = secrets.token_hex(16)
         lock_key = f"{key}:lock"
-        waited = 0.0
         while True:
             acquired = await self._try(self._redis.set(lock_key, token, nx=True, px=self._lock_ms))
             if acquired is _DOWN:  # generate without Redis
@@ -69,18 +75,31 @@ class RedisCache:
                     hit = await self._get(key)  # another holder may have finished just before us
                     if hit is not None:
                         return hit, True
-                    value = await factory()
+                    value = await self._renewing(lock_key, token, factory)
                     await self._try(self._redis.set(key, json.dumps(value), ex=self._ttl))
                     return value, False
                 finally:
                     await self._try(self._release(keys=[lock_key], args=[token]))
             await asyncio.sleep(self._poll)
-            waited += self._poll
             hit = await self._get(key)
             if hit is not None:
                 return hit, True
-            if waited * 1000 > 2 * self._lock_ms:  # the holder is stuck beyond its own lock: stop waiting
-                return await factory(), False
+            # Still locked: its holder is alive (it renews the lock) and this step waits on. Unlocked: the loop
+            # takes the lock itself (the holder died, or failed and stored nothing).
+
+    async def _renewing(self, lock_key: str, token: str, factory: Factory) -> CacheValue:
+        work = asyncio.ensure_future(factory())
+        try:
+            while True:
+                done, _ = await asyncio.wait({work}, timeout=self._lock_ms / 3000)
+                if done:
+                    return work.result()
+                await self._try(self._extend(keys=[lock_key], args=[token, self._lock_ms]))
+        finally:
+            if not work.done():
+                work.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await work
 
     async def _get(self, key: str) -> CacheValue | None:
         raw = await self._try(self._redis.get(key))

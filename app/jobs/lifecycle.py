@@ -72,21 +72,39 @@ def claim_step(step: Step, now: datetime, lease_seconds: float) -> Callable[[Job
     return change
 
 
-def _holds(job: Job, step: Step) -> bool:
+def _holds(job: Job, step: Step, attempt: int | None = None) -> bool:
+    """Whether the step is still running under this claim: same generation, not cancelled, and — when the
+    claim's attempt is given — not taken over since by another worker (each claim counts a new attempt)."""
     state = job.steps.get(step.artifact)
     return (
         state is not None
         and state.status is StepStatus.RUNNING
         and state.generation == step.generation
         and not job.cancel_requested
+        and (attempt is None or state.attempts == attempt)
     )
 
 
-def record_success(step: Step, now: datetime, *, cached: bool, usage: Usage) -> Callable[[Job], Changed]:
+def renew_lease(step: Step, attempt: int, now: datetime, lease_seconds: float) -> Callable[[Job], bool]:
+    """Extend the lease of a step this worker still holds; ``False`` when it no longer does (cancelled, or taken
+    over after its lease ran out). The job's public state does not change, so neither does its version."""
+
+    def change(job: Job) -> bool:
+        if not _holds(job, step, attempt):
+            return False
+        job.steps[step.artifact].lease_until = now + timedelta(seconds=lease_seconds)
+        return True
+
+    return change
+
+
+def record_success(
+    step: Step, now: datetime, *, cached: bool, usage: Usage, attempt: int | None = None
+) -> Callable[[Job], Changed]:
     """Mark the step succeeded; for the outline, release the dependent steps to enqueue."""
 
     def change(job: Job) -> Changed:
-        if not _holds(job, step):
+        if not _holds(job, step, attempt):
             return UNCHANGED
         before = job.status
         state = job.steps[step.artifact]
@@ -107,11 +125,13 @@ def record_success(step: Step, now: datetime, *, cached: bool, usage: Usage) -> 
     return change
 
 
-def record_failure(step: Step, now: datetime, error: ErrorInfo, usage: Usage | None = None) -> Callable[[Job], Changed]:
+def record_failure(
+    step: Step, now: datetime, error: ErrorInfo, usage: Usage | None = None, *, attempt: int | None = None
+) -> Callable[[Job], Changed]:
     """Fail the step for good; a failed outline fails the steps waiting for it."""
 
     def change(job: Job) -> Changed:
-        if not _holds(job, step):
+        if not _holds(job, step, attempt):
             return UNCHANGED
         before = job.status
         state = job.steps[step.artifact]
@@ -131,11 +151,13 @@ def record_failure(step: Step, now: datetime, error: ErrorInfo, usage: Usage | N
     return change
 
 
-def release_for_retry(step: Step, now: datetime, error: ErrorInfo) -> Callable[[Job], Changed]:
+def release_for_retry(
+    step: Step, now: datetime, error: ErrorInfo, *, attempt: int | None = None
+) -> Callable[[Job], Changed]:
     """Hand the step back to the queue after a transient failure, keeping the reason visible."""
 
     def change(job: Job) -> Changed:
-        if not _holds(job, step):
+        if not _holds(job, step, attempt):
             return UNCHANGED
         before = job.status
         state = job.steps[step.artifact]

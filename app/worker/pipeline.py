@@ -28,6 +28,7 @@ from app.limits.quotas import Quotas
 from app.observability.metrics import Metrics
 from app.observability.sentry import breadcrumb
 from app.observability.steps import observe_step
+from app.worker.lease import LeaseLost, holding
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 class StepPolicy:
     max_attempts: int
     lease_seconds: float
+    timeout_seconds: float = 600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,30 +68,51 @@ class Pipeline:
         if isinstance(claim, lifecycle.Busy):
             return StepResult(Outcome.RETRY, retry_after=claim.seconds, reason="step held by another worker")
 
+        attempt = claim.attempt
+
+        async def renew() -> bool:
+            renewed = await self.store.update_job(
+                step.job_id, lifecycle.renew_lease(step, attempt, _now(), self.policy.lease_seconds)
+            )
+            return renewed is not None and renewed[1]
+
         try:
-            content, cached = await self._produce(job, step.artifact)
+            content, cached = await holding(
+                self._produce(job, step.artifact),
+                renew=renew,
+                lease=self.policy.lease_seconds,
+                limit_seconds=self.policy.timeout_seconds,
+            )
+        except LeaseLost:
+            return StepResult(Outcome.SKIPPED, reason="step cancelled or taken over while it ran")
         except GenerationError as exc:
             error = ErrorInfo(code=exc.code, message=exc.message)
-            if exc.transient and claim.attempt < self.policy.max_attempts:
-                await self.store.update_job(step.job_id, lifecycle.release_for_retry(step, _now(), error))
+            if exc.transient and attempt < self.policy.max_attempts:
+                await self.store.update_job(
+                    step.job_id, lifecycle.release_for_retry(step, _now(), error, attempt=attempt)
+                )
                 return StepResult(Outcome.RETRY, retry_after=exc.retry_after, reason=exc.message)
             if exc.transient:
                 error = ErrorInfo(
-                    code="retries_exhausted",
-                    message=f"Gave up after {claim.attempt} attempts; last error: {exc.message}",
+                    code="step_timed_out" if exc.code == "step_timeout" else "retries_exhausted",
+                    message=f"Gave up after {attempt} attempts; last error: {exc.message}",
                 )
-            return await self._fail(step, error)
+            return await self._fail(step, error, attempt)
         except ValidationError as exc:
-            return await self._fail(step, _invalid_output(exc))
+            return await self._fail(step, _invalid_output(exc), attempt)
         except Exception as exc:
             # An unexpected fault in generation: retried like a transient one, then recorded.
             log.exception("step %s raised", step.task_name)
             error = ErrorInfo(code="internal_error", message=f"Generation raised {type(exc).__name__}.")
-            if claim.attempt < self.policy.max_attempts:
-                await self.store.update_job(step.job_id, lifecycle.release_for_retry(step, _now(), error))
+            if attempt < self.policy.max_attempts:
+                await self.store.update_job(
+                    step.job_id, lifecycle.release_for_retry(step, _now(), error, attempt=attempt)
+                )
                 return StepResult(Outcome.RETRY, reason=error.message)
-            return await self._fail(step, error)
+            return await self._fail(step, error, attempt)
 
+        if not await renew():  # taken over or cancelled at the last moment: the new holder's result stands
+            return StepResult(Outcome.SKIPPED, reason="step cancelled or taken over while it ran")
         await self.store.put_artifact(
             StoredArtifact(
                 job_id=step.job_id,
@@ -104,7 +127,7 @@ class Pipeline:
         )
         recorded = await self.store.update_job(
             step.job_id,
-            lifecycle.record_success(step, _now(), cached=cached, usage=Usage()),  # counted as spent
+            lifecycle.record_success(step, _now(), cached=cached, usage=Usage(), attempt=attempt),  # usage: as spent
         )
         if recorded is None:
             # The job was deleted while this step ran: remove the artifact just written.
@@ -188,8 +211,10 @@ class Pipeline:
             raise GenerationError("The job's outline is missing.", code="outline_missing")
         return stored.content
 
-    async def _fail(self, step: Step, error: ErrorInfo) -> StepResult:
-        failed = await self.store.update_job(step.job_id, lifecycle.record_failure(step, _now(), error))
+    async def _fail(self, step: Step, error: ErrorInfo, attempt: int) -> StepResult:
+        failed = await self.store.update_job(
+            step.job_id, lifecycle.record_failure(step, _now(), error, attempt=attempt)
+        )
         if failed is not None:
             self._count_finished(failed[1])
         return StepResult(Outcome.FAILED, reason=error.message)

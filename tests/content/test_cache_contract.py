@@ -93,6 +93,25 @@ async def test_single_flight_spans_two_clients(redis_server: RedisServer) -> Non
 
 
 @pytest.mark.services
+async def test_a_holder_that_works_past_its_lock_keeps_it(redis_server: RedisServer) -> None:
+    """The lock lasts 0.2 s; the generation takes five times that. Renewed, the lock keeps the other instance
+    waiting for the value instead of generating it again."""
+    first = RedisCache.open(redis_server.url, ttl_seconds=60, lock_seconds=0.2)
+    second = RedisCache.open(redis_server.url, ttl_seconds=60, lock_seconds=0.2)
+    k, factory = key(), Counting({"v": 6}, delay=1.0)
+    try:
+        holder = asyncio.create_task(first.get_or_create(k, factory))
+        await asyncio.sleep(0.05)
+        waiter = await second.get_or_create(k, factory)
+        assert await holder == ({"v": 6}, False)
+    finally:
+        await first.close()
+        await second.close()
+    assert waiter == ({"v": 6}, True)
+    assert factory.calls == 1
+
+
+@pytest.mark.services
 async def test_a_dead_lock_holder_is_taken_over(redis_server: RedisServer) -> None:
     cache = RedisCache.open(redis_server.url, ttl_seconds=60, lock_seconds=0.3)
     k = key()
