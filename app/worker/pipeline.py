@@ -9,6 +9,7 @@ the step finishes is counted as the store commits it.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -85,6 +86,11 @@ class Pipeline:
             )
         except LeaseLost:
             return StepResult(Outcome.SKIPPED, reason="step cancelled or taken over while it ran")
+        except asyncio.CancelledError:
+            # The process is stopping (shutdown cancels the work in flight): hand the step back at once, so that
+            # the next delivery, or the next start, takes it without waiting out the lease.
+            await asyncio.shield(self._hand_back(step, attempt))
+            raise
         except GenerationError as exc:
             error = ErrorInfo(code=exc.code, message=exc.message)
             if exc.transient and attempt < self.policy.max_attempts:
@@ -140,6 +146,15 @@ class Pipeline:
         if done.released:
             await self.queue.enqueue(done.released)
         return StepResult(Outcome.DONE)
+
+    async def _hand_back(self, step: Step, attempt: int) -> None:
+        stopped = ErrorInfo(code="worker_stopped", message="The worker stopped while this step ran; it runs again.")
+        try:
+            await self.store.update_job(
+                step.job_id, lifecycle.release_for_retry(step, _now(), stopped, attempt=attempt)
+            )
+        except Exception:  # the lease still frees the step, only later
+            log.exception("step %s could not be handed back", step.task_name)
 
     async def _release_left_behind(self, job: Job, step: Step) -> None:
         """A finished outline delivered again: enqueue the steps it released, in case enqueueing them failed the

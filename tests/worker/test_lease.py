@@ -160,3 +160,23 @@ async def test_holding_bounds_the_work() -> None:
     with pytest.raises(StepTimedOut) as timed_out:
         await holding(asyncio.sleep(60), renew=renew, lease=10, limit_seconds=0.1)
     assert timed_out.value.transient and timed_out.value.code == "step_timeout"
+
+
+async def test_a_step_cancelled_by_a_stopping_process_is_handed_back_at_once(store: SqliteStore) -> None:
+    fake = FakeGenerator(gate=asyncio.Event())
+    pipeline = pipeline_on(store, fake)
+    job = await new_job(store, fake)
+    step = Step(job.id, OUTLINE)
+    running = asyncio.create_task(pipeline.run_step(step))
+    await asyncio.sleep(LEASE / 2)
+    running.cancel()  # what shutdown does to the work in flight
+    with pytest.raises(asyncio.CancelledError):
+        await running
+    handed_back = await store.get_job(job.id)
+    assert handed_back is not None
+    state = handed_back.steps[OUTLINE]
+    assert state.status is StepStatus.QUEUED and state.lease_until is None
+    assert state.error is not None and state.error.code == "worker_stopped"
+    fake.gate.set()  # type: ignore[union-attr]
+    again = await pipeline.run_step(step)  # the next delivery takes it at once: no lease to wait out
+    assert again.outcome is Outcome.DONE
