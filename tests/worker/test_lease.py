@@ -24,7 +24,7 @@ from app.worker.pipeline import Pipeline, StepPolicy
 from tests.fixtures.fake_generator import FakeGenerator
 
 OWNER = Principal(owner="alice", key_id="k", scopes=frozenset({Scope.JOBS_WRITE}))
-LEASE = 0.3
+LEASE = 0.6  # renewed every 0.2 s: short, with room for a loaded machine
 OUTLINE = ArtifactType.OUTLINE
 
 
@@ -70,7 +70,7 @@ async def test_a_step_that_runs_longer_than_its_lease_keeps_it(store: SqliteStor
     job = await new_job(store, fake)
     step = Step(job.id, OUTLINE)
     first = asyncio.create_task(pipeline.run_step(step))
-    await asyncio.sleep(4 * LEASE)  # four leases long: only renewals keep it
+    await asyncio.sleep(3 * LEASE)  # three leases long: only renewals keep it
     again = await pipeline.run_step(step)  # a duplicate delivery meanwhile
     assert again.outcome is Outcome.RETRY and again.retry_after is not None and 0 < again.retry_after <= LEASE
     fake.gate.set()  # type: ignore[union-attr]
