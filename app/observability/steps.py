@@ -41,7 +41,7 @@ def observe_step(metrics: Metrics, step: Step, *, provider: str) -> Iterator[Ste
         try:
             yield observation
         except asyncio.CancelledError:
-            # Shutdown: the step is resumed at the next start, so it is neither a latency nor an outcome.
+            # Shutdown: the pipeline hands the step back for the next delivery; neither a latency nor an outcome.
             metrics.step_abandoned()
             raise
         except Exception:

@@ -9,36 +9,33 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
 
 from app.adapters.inline_queue import InlineQueue
-from app.adapters.memory_cache import MemoryCache
 from app.adapters.sqlite_store import SqliteStore
 from app.auth.models import Principal, Scope
-from app.content.catalogue import ArtifactOptions, ArtifactType, validate_content
+from app.content.catalogue import ArtifactType
 from app.content.generator import (
-    Generated,
     GenerationError,
-    GenerationInput,
-    GenerationTask,
     PermanentGenerationError,
     TransientGenerationError,
     Usage,
 )
 from app.jobs.models import Job, StepStatus
-from app.jobs.queue import Outcome, Step, StepResult
+from app.jobs.queue import Outcome, Step
 from app.jobs.schemas import JobCreate
 from app.jobs.service import JobsService
 from app.limits.quotas import Quotas, UsageCounter
 from app.observability.metrics import Metrics
-from app.worker.pipeline import Pipeline, StepPolicy
-from tests.fixtures.fake_generator import valid_content
+from app.worker.pipeline import Pipeline
+from tests.fixtures.fake_generator import FakeGenerator
+from tests.fixtures.pipeline import inline_pipeline
 
 KEY = "key_accounting"
 OWNER = Principal(owner="alice", key_id=KEY, scopes=frozenset({Scope.ADMIN}))
@@ -48,41 +45,6 @@ MAX_ATTEMPTS = 3
 SPENT = Usage(input_tokens=100, output_tokens=20, llm_calls=1)  # what every successful generation reports
 PER_GENERATION = SPENT.input_tokens + SPENT.output_tokens
 OUTLINE, FAQ = ArtifactType.OUTLINE, ArtifactType.FAQ
-
-
-@dataclass
-class MeteredGenerator:
-    """Valid content for every artifact, reporting ``spent`` per generation.
-
-    ``failures[a]`` are raised, in order, before ``a`` succeeds (each may report what it spent); while ``gate``
-    is set and not released, every generation waits for it, and ``started`` says one is waiting.
-    """
-
-    spent: Usage = field(default_factory=lambda: SPENT)
-    failures: dict[ArtifactType, list[GenerationError]] = field(default_factory=dict)
-    gate: asyncio.Event | None = None
-    started: asyncio.Event = field(default_factory=asyncio.Event)
-    calls: Counter[ArtifactType] = field(default_factory=Counter)
-
-    provider: str = "metered"
-    model: str = "metered-1"
-    prompt_version: str = "metered-1"
-
-    async def check(
-        self, request: GenerationInput, artifacts: Sequence[ArtifactType], options: ArtifactOptions
-    ) -> None:
-        return None
-
-    async def generate(self, task: GenerationTask) -> Generated:
-        self.calls[task.artifact] += 1
-        self.started.set()
-        if self.gate is not None:
-            await self.gate.wait()
-        pending = self.failures.get(task.artifact)
-        if pending:
-            raise pending.pop(0)
-        content = validate_content(task.artifact, valid_content(task), task.controls)
-        return Generated(content=content, usage=self.spent)
 
 
 class BrokenCounter:
@@ -105,7 +67,7 @@ class Rig:
     queue: InlineQueue
     pipeline: Pipeline
     jobs: JobsService
-    generator: MeteredGenerator
+    generator: FakeGenerator
     metrics: Metrics
 
     async def create(self, **body: object) -> Job:
@@ -153,25 +115,14 @@ class Rig:
 
 @asynccontextmanager
 async def open_rig(
-    tmp_path: Path, generator: MeteredGenerator | None = None, *, usage: UsageCounter | None = None
+    tmp_path: Path, generator: FakeGenerator | None = None, *, usage: UsageCounter | None = None
 ) -> AsyncIterator[Rig]:
     """The rig; ``usage`` replaces the store as what the quotas record into."""
     store = await SqliteStore.open(tmp_path / "accounting.db")
-    generator = generator or MeteredGenerator()
+    generator = generator or FakeGenerator(spent=SPENT)
     metrics = Metrics()
-
-    async def handle(step: Step) -> StepResult:
-        return await pipeline.run_step(step)
-
-    queue = InlineQueue(handle, concurrency=3, retry_base_seconds=0.001, retry_max_seconds=0.01)
-    pipeline = Pipeline(
-        store=store,
-        queue=queue,
-        cache=MemoryCache(ttl_seconds=60, max_entries=100),
-        generator=generator,
-        policy=StepPolicy(MAX_ATTEMPTS, 60),
-        quotas=Quotas(usage or store, now=lambda: NOW),
-        metrics=metrics,
+    pipeline, queue = inline_pipeline(
+        store, generator, attempts=MAX_ATTEMPTS, quotas=Quotas(usage or store, now=lambda: NOW), metrics=metrics
     )
     jobs = JobsService(store, queue, generator, timedelta(days=1), counter=metrics)
     try:
@@ -212,7 +163,7 @@ async def test_a_repeated_delivery_of_a_finished_step_charges_nothing_more(tmp_p
 
 
 async def test_a_duplicate_delivery_while_the_step_runs_charges_nothing(tmp_path: Path) -> None:
-    async with open_rig(tmp_path, MeteredGenerator(gate=asyncio.Event())) as rig:
+    async with open_rig(tmp_path, FakeGenerator(spent=SPENT, gate=asyncio.Event())) as rig:
         job = await rig.create(artifacts=["outline"])
         await rig.wait_until_generating()
         duplicate = await rig.pipeline.run_step(Step(job.id, OUTLINE, 0))
@@ -226,7 +177,7 @@ async def test_a_duplicate_delivery_while_the_step_runs_charges_nothing(tmp_path
 
 
 async def test_tokens_of_a_step_that_finishes_after_its_job_was_cancelled_are_charged(tmp_path: Path) -> None:
-    async with open_rig(tmp_path, MeteredGenerator(gate=asyncio.Event())) as rig:
+    async with open_rig(tmp_path, FakeGenerator(spent=SPENT, gate=asyncio.Event())) as rig:
         job = await rig.create()
         await rig.wait_until_generating()  # the outline is being generated
         cancelled = await rig.jobs.cancel(OWNER, job.id)
@@ -245,7 +196,7 @@ async def test_tokens_of_a_step_that_finishes_after_its_job_was_cancelled_are_ch
 
 
 async def test_tokens_of_a_step_whose_job_was_deleted_meanwhile_are_charged(tmp_path: Path) -> None:
-    async with open_rig(tmp_path, MeteredGenerator(gate=asyncio.Event())) as rig:
+    async with open_rig(tmp_path, FakeGenerator(spent=SPENT, gate=asyncio.Event())) as rig:
         job = await rig.create()
         await rig.wait_until_generating()
         await rig.jobs.delete(OWNER, job.id)
@@ -263,8 +214,9 @@ async def test_tokens_of_a_step_whose_job_was_deleted_meanwhile_are_charged(tmp_
 
 async def test_a_transient_failure_charges_what_it_spent_and_the_retry_its_own(tmp_path: Path) -> None:
     failed = Usage(input_tokens=70, output_tokens=3, llm_calls=1)
-    generator = MeteredGenerator(
-        failures={OUTLINE: [TransientGenerationError("The provider is overloaded.", retry_after=0, usage=failed)]}
+    generator = FakeGenerator(
+        spent=SPENT,
+        failures={OUTLINE: [TransientGenerationError("The provider is overloaded.", retry_after=0, usage=failed)]},
     )
     async with open_rig(tmp_path, generator) as rig:
         job = await rig.run()
@@ -276,8 +228,8 @@ async def test_a_transient_failure_charges_what_it_spent_and_the_retry_its_own(t
 
 
 async def test_a_transient_failure_without_usage_charges_nothing_for_it(tmp_path: Path) -> None:
-    generator = MeteredGenerator(
-        failures={FAQ: [TransientGenerationError("The provider is overloaded.", retry_after=0)]}
+    generator = FakeGenerator(
+        spent=SPENT, failures={FAQ: [TransientGenerationError("The provider is overloaded.", retry_after=0)]}
     )
     async with open_rig(tmp_path, generator) as rig:
         job = await rig.run()
@@ -291,7 +243,7 @@ async def test_every_attempt_of_a_step_that_runs_out_of_retries_is_charged(tmp_p
         TransientGenerationError("The provider is overloaded.", retry_after=0, usage=Usage(input_tokens=10))
         for _ in range(MAX_ATTEMPTS)
     ]
-    async with open_rig(tmp_path, MeteredGenerator(failures={FAQ: failures})) as rig:
+    async with open_rig(tmp_path, FakeGenerator(spent=SPENT, failures={FAQ: failures})) as rig:
         job = await rig.run()
         assert job.status.value == "partial"
         error = job.steps[FAQ].error
@@ -302,7 +254,7 @@ async def test_every_attempt_of_a_step_that_runs_out_of_retries_is_charged(tmp_p
 
 async def test_a_permanent_failure_charges_what_it_spent(tmp_path: Path) -> None:
     refused = PermanentGenerationError("Refused.", code="policy_refusal", usage=Usage(input_tokens=40, output_tokens=2))
-    async with open_rig(tmp_path, MeteredGenerator(failures={FAQ: [refused]})) as rig:
+    async with open_rig(tmp_path, FakeGenerator(spent=SPENT, failures={FAQ: [refused]})) as rig:
         job = await rig.run()
         assert job.status.value == "partial"
         assert rig.generator.calls == Counter({OUTLINE: 1, FAQ: 1})
@@ -352,7 +304,7 @@ async def test_a_succeeded_job_is_counted_once_however_often_its_last_step_is_de
 
 
 async def test_a_job_cancelled_mid_step_is_counted_once_as_cancelled(tmp_path: Path) -> None:
-    async with open_rig(tmp_path, MeteredGenerator(gate=asyncio.Event())) as rig:
+    async with open_rig(tmp_path, FakeGenerator(spent=SPENT, gate=asyncio.Event())) as rig:
         job = await rig.create()
         await rig.wait_until_generating()
         await rig.jobs.cancel(OWNER, job.id)
@@ -367,7 +319,7 @@ async def test_a_job_cancelled_mid_step_is_counted_once_as_cancelled(tmp_path: P
 
 async def test_a_partial_job_is_counted_once_as_partial(tmp_path: Path) -> None:
     refused = PermanentGenerationError("Refused.", code="policy_refusal")
-    async with open_rig(tmp_path, MeteredGenerator(failures={FAQ: [refused]})) as rig:
+    async with open_rig(tmp_path, FakeGenerator(spent=SPENT, failures={FAQ: [refused]})) as rig:
         job = await rig.run()
         assert job.status.value == "partial"
         await rig.pipeline.run_step(Step(job.id, FAQ, 0))

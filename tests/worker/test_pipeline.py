@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from app.adapters.inline_queue import InlineQueue
-from app.adapters.memory_cache import MemoryCache
 from app.adapters.sqlite_store import SqliteStore
 from app.auth.models import Principal, Scope
 from app.content.catalogue import ArtifactType
@@ -20,8 +19,9 @@ from app.jobs.models import Job, StepStatus
 from app.jobs.queue import Outcome, Step, StepResult
 from app.jobs.schemas import JobCreate
 from app.jobs.service import JobsService
-from app.worker.pipeline import Pipeline, StepPolicy
+from app.worker.pipeline import Pipeline
 from tests.fixtures.fake_generator import FakeGenerator
+from tests.fixtures.pipeline import inline_pipeline
 
 OWNER = Principal(owner="alice", key_id="k", scopes=frozenset({Scope.ADMIN}))
 MAX_ATTEMPTS = 3
@@ -47,18 +47,7 @@ class Rig:
 async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
     store = await SqliteStore.open(tmp_path / "p.db")
     fake = FakeGenerator()
-
-    async def handle(step: Step) -> StepResult:
-        return await pipeline.run_step(step)
-
-    queue = InlineQueue(handle, concurrency=3, retry_base_seconds=0.001, retry_max_seconds=0.01)
-    pipeline = Pipeline(
-        store=store,
-        queue=queue,
-        cache=MemoryCache(ttl_seconds=60, max_entries=100),
-        generator=fake,
-        policy=StepPolicy(MAX_ATTEMPTS, 60),
-    )
+    pipeline, queue = inline_pipeline(store, fake, attempts=MAX_ATTEMPTS)
     jobs = JobsService(store, queue, fake, timedelta(days=1))
     yield Rig(store, queue, pipeline, jobs, fake)
     await queue.close()
@@ -213,19 +202,9 @@ async def test_derived_steps_whose_enqueue_failed_are_enqueued_when_the_outline_
 ) -> None:
     store = await SqliteStore.open(tmp_path / "flaky.db")
     fake = FakeGenerator()
-
-    async def handle(step: Step) -> StepResult:
-        return await pipeline.run_step(step)
-
-    inner = InlineQueue(handle, concurrency=3, retry_base_seconds=0.001, retry_max_seconds=0.01)
-    queue = FailingOnce(inner)
-    pipeline = Pipeline(
-        store=store,
-        queue=queue,
-        cache=MemoryCache(ttl_seconds=60, max_entries=100),
-        generator=fake,
-        policy=StepPolicy(MAX_ATTEMPTS, 60),
-    )
+    pipeline, inner = inline_pipeline(store, fake, attempts=MAX_ATTEMPTS, queue_around=FailingOnce)
+    queue = pipeline.queue
+    assert isinstance(queue, FailingOnce)
     jobs = JobsService(store, queue, fake, timedelta(days=1))
     try:
         job, _ = await jobs.create(OWNER, JobCreate(source_text="Cells divide."), None)
