@@ -117,6 +117,17 @@ class Settings(BaseSettings):
     step_lease_seconds: float = Field(default=30.0, ge=1, le=3600)
     # One attempt at a step may take this long; past it the attempt is cancelled and counts as a transient failure.
     step_timeout_seconds: float = Field(default=600.0, ge=1, le=3600)
+    # A job still unfinished this long after its creation has its open steps failed (``job_deadline_exceeded``).
+    job_max_seconds: float = Field(default=3600.0, ge=10, le=7 * 24 * 3600)
+    # The sweeper enqueues again a step queued this long with nothing delivering it (its task lost, or its
+    # queue's retries used up), and at once a step whose lease expired. Keep it above the queue's longest backoff.
+    sweep_stale_seconds: float = Field(default=900.0, ge=1, le=24 * 3600)
+    # How often the embedded queue sweeps (0: only at start-up). On Cloud Tasks, Cloud Scheduler calls
+    # POST /internal/sweep instead (infra/cloudscheduler).
+    sweep_interval_seconds: float = Field(default=60.0, ge=0, le=24 * 3600)
+    # On SIGTERM, how long steps in flight get to finish before they are handed back. Cloud Run allows 10 s;
+    # give uvicorn the same with --timeout-graceful-shutdown (scripts/run.sh and the Dockerfile do).
+    shutdown_grace_seconds: float = Field(default=8.0, ge=0, le=600)
     cache_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=0)
     cache_max_entries: int = Field(default=2048, ge=1)
     job_ttl_days: int = Field(default=30, ge=1, le=3650)
@@ -172,6 +183,11 @@ class Settings(BaseSettings):
             raise ValueError(
                 "CF_STEP_TIMEOUT_SECONDS must be below CF_TASK_DISPATCH_DEADLINE_SECONDS, or Cloud Tasks gives up on "
                 "a step that is still running"
+            )
+        if self.job_max_seconds <= self.step_timeout_seconds:
+            raise ValueError(
+                "CF_JOB_MAX_SECONDS must be above CF_STEP_TIMEOUT_SECONDS, or a job's deadline ends a step that is "
+                "within its own time"
             )
         if self.step_retry_max_seconds < self.step_retry_base_seconds:
             raise ValueError("CF_STEP_RETRY_MAX_SECONDS must not be below CF_STEP_RETRY_BASE_SECONDS")

@@ -6,6 +6,7 @@ through the request state (see ``app.api.deps``).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -48,6 +49,7 @@ from app.observability.metrics import Metrics
 from app.observability.middleware import RequestTelemetryMiddleware
 from app.observability.sentry import close_sentry, init_sentry, set_provider
 from app.worker.pipeline import Pipeline, StepPolicy
+from app.worker.sweeper import Sweeper, SweepPolicy
 
 if TYPE_CHECKING:
     from app.adapters.firestore_store import FirestoreStore
@@ -84,9 +86,14 @@ def create_app(settings: Settings | None = None, *, generator: Generator | None 
             services = await build_services(settings, stack, generator, metrics=metrics)
             set_provider(services.pipeline.generator.provider)
             if isinstance(services.queue, InlineQueue):
-                resumed = await services.pipeline.resume()
+                resumed = await services.sweeper.restart()
                 if resumed:
                     log.info("resumed %d unfinished steps", resumed)
+                if settings.sweep_interval_seconds > 0:
+                    sweeping = asyncio.create_task(
+                        services.sweeper.run_every(settings.sweep_interval_seconds), name="sweeper"
+                    )
+                    stack.push_async_callback(_cancelled, sweeping)  # stopped before the queue and the store
             yield {"services": services}
 
     production = settings.environment is Environment.PRODUCTION
@@ -126,6 +133,11 @@ def create_app(settings: Settings | None = None, *, generator: Generator | None 
     # Outermost: the request id and security headers on every response, the other middlewares' refusals included.
     app.add_middleware(EdgeSecurityMiddleware, production=production, max_header_bytes=settings.max_header_bytes)
     return app
+
+
+async def _cancelled(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
 
 
 async def open_store(settings: Settings) -> SqliteStore | FirestoreStore:
@@ -217,6 +229,7 @@ async def build_services(
             concurrency=settings.step_concurrency,
             retry_base_seconds=settings.step_retry_base_seconds,
             retry_max_seconds=settings.step_retry_max_seconds,
+            grace_seconds=settings.shutdown_grace_seconds,
         )
     stack.push_async_callback(queue.close)  # closed first: no step runs on a closed store
     pipeline = Pipeline(
@@ -257,6 +270,12 @@ async def build_services(
         cache=cache,
         queue=queue,
         pipeline=pipeline,
+        sweeper=Sweeper(
+            store,
+            queue,
+            SweepPolicy(stale_seconds=settings.sweep_stale_seconds, job_max_seconds=settings.job_max_seconds),
+            metrics,
+        ),
         jobs=JobsService(
             store=store,
             queue=queue,

@@ -33,6 +33,7 @@ from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait
 
 from app.auth.models import ApiKey
 from app.content.catalogue import ArtifactType
+from app.jobs.lifecycle import Changed
 from app.jobs.models import FINISHED_JOBS, Job, JobRequest, JobStatus, StoredArtifact
 from app.jobs.store import PageCursor
 
@@ -135,6 +136,16 @@ class FirestoreStore:
         return [_job(snapshot.to_dict()) async for snapshot in query.limit(limit).stream()]
 
     async def update_job(self, job_id: str, change: Callable[[Job], T]) -> tuple[Job, T] | None:
+        return await self._update(job_id, change)
+
+    async def commit_artifact(
+        self, artifact: StoredArtifact, change: Callable[[Job], Changed]
+    ) -> tuple[Job, Changed] | None:
+        return await self._update(artifact.job_id, change, artifact)
+
+    async def _update(
+        self, job_id: str, change: Callable[[Job], T], artifact: StoredArtifact | None = None
+    ) -> tuple[Job, T] | None:
         job_ref = self._jobs.document(job_id)
 
         @firestore.async_transactional
@@ -145,6 +156,8 @@ class FirestoreStore:
             job = _job(snapshot.to_dict())
             result = change(job)
             transaction.update(job_ref, {"status": job.status.value, "state": _state(job)})
+            if artifact is not None and isinstance(result, Changed) and result.applied:
+                transaction.set(self._artifact_ref(artifact), artifact.model_dump(mode="json"))
             return job, result
 
         # Transactions of one process on one job take turns: two that both read the document would otherwise
@@ -177,8 +190,10 @@ class FirestoreStore:
     # --- artifacts -------------------------------------------------------------------------------------------
 
     async def put_artifact(self, artifact: StoredArtifact) -> None:
-        ref = self._jobs.document(artifact.job_id).collection(ARTIFACTS).document(artifact.type.value)
-        await ref.set(artifact.model_dump(mode="json"))
+        await self._artifact_ref(artifact).set(artifact.model_dump(mode="json"))
+
+    def _artifact_ref(self, artifact: StoredArtifact) -> Any:
+        return self._jobs.document(artifact.job_id).collection(ARTIFACTS).document(artifact.type.value)
 
     async def get_artifact(self, job_id: str, artifact: ArtifactType) -> StoredArtifact | None:
         snapshot = await self._jobs.document(job_id).collection(ARTIFACTS).document(artifact.value).get()

@@ -19,6 +19,7 @@ import aiosqlite
 
 from app.auth.models import ApiKey
 from app.content.catalogue import ArtifactType
+from app.jobs.lifecycle import Changed
 from app.jobs.models import FINISHED_JOBS, Job, JobStatus, StoredArtifact
 from app.jobs.store import PageCursor
 
@@ -56,6 +57,14 @@ CREATE TABLE IF NOT EXISTS key_usage (
 """
 
 _UNFINISHED = tuple(s.value for s in JobStatus if s not in FINISHED_JOBS)
+_PUT_ARTIFACT = (
+    "INSERT INTO artifacts (job_id, type, data) VALUES (?, ?, ?) "
+    "ON CONFLICT (job_id, type) DO UPDATE SET data = excluded.data"
+)
+
+
+def _artifact_row(artifact: StoredArtifact) -> tuple[str, str, str]:
+    return (artifact.job_id, artifact.type.value, artifact.model_dump_json())
 
 
 class SqliteStore:
@@ -137,6 +146,16 @@ class SqliteStore:
         return [Job.model_validate_json(row[0]) for row in rows]
 
     async def update_job(self, job_id: str, change: Callable[[Job], T]) -> tuple[Job, T] | None:
+        return await self._update(job_id, change)
+
+    async def commit_artifact(
+        self, artifact: StoredArtifact, change: Callable[[Job], Changed]
+    ) -> tuple[Job, Changed] | None:
+        return await self._update(artifact.job_id, change, artifact)
+
+    async def _update(
+        self, job_id: str, change: Callable[[Job], T], artifact: StoredArtifact | None = None
+    ) -> tuple[Job, T] | None:
         async with self._write_lock:
             await self._db.execute("BEGIN IMMEDIATE")
             try:
@@ -149,6 +168,8 @@ class SqliteStore:
                 await self._db.execute(
                     "UPDATE jobs SET status = ?, data = ? WHERE id = ?", (job.status.value, data, job_id)
                 )
+                if artifact is not None and isinstance(result, Changed) and result.applied:
+                    await self._db.execute(_PUT_ARTIFACT, _artifact_row(artifact))
                 await self._db.execute("COMMIT")
                 self._remember(job)
             except BaseException:
@@ -183,11 +204,7 @@ class SqliteStore:
 
     async def put_artifact(self, artifact: StoredArtifact) -> None:
         async with self._write_lock:
-            await self._db.execute(
-                "INSERT INTO artifacts (job_id, type, data) VALUES (?, ?, ?) "
-                "ON CONFLICT (job_id, type) DO UPDATE SET data = excluded.data",
-                (artifact.job_id, artifact.type.value, artifact.model_dump_json()),
-            )
+            await self._db.execute(_PUT_ARTIFACT, _artifact_row(artifact))
 
     async def get_artifact(self, job_id: str, artifact: ArtifactType) -> StoredArtifact | None:
         row = await self._fetch_one(

@@ -27,6 +27,7 @@ from app.limits.rate import Traffic
 from app.observability.jobs import JobsInFlight
 from app.observability.metrics import Metrics
 from app.worker.pipeline import Pipeline
+from app.worker.sweeper import Sweeper
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +39,7 @@ class Services:
     cache: ArtifactCache
     queue: TaskQueue
     pipeline: Pipeline
+    sweeper: Sweeper
     jobs: JobsService
     authenticator: Authenticator
     access: Access

@@ -1,7 +1,11 @@
-"""The worker endpoint Cloud Tasks calls: one step per request.
+"""The endpoints Google Cloud calls, authenticated as the worker (an OIDC token for ``CF_TASKS_SERVICE_ACCOUNT``
+with the worker URL as audience, or the worker secret outside production):
 
-Answers 2xx for a recorded success, a recorded permanent failure, and a step with nothing left to do (so
-Cloud Tasks stops), and 503 + ``Retry-After`` for anything worth retrying (so it tries again).
+- ``POST /internal/tasks/steps``, Cloud Tasks: one step per request. Answers 2xx for a recorded success, a
+  recorded permanent failure, and a step with nothing left to do (so Cloud Tasks stops), and 503 +
+  ``Retry-After`` for anything worth retrying (so it tries again).
+- ``POST /internal/sweep``, Cloud Scheduler (``infra/cloudscheduler``): one pass of the sweeper; answers what
+  it recovered, by reason, or 503 when the store is unavailable (the scheduler retries).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from app.api.deps import ServicesDep
 from app.content.catalogue import ArtifactType
 from app.jobs.queue import Outcome, Step
 
-router = APIRouter(prefix="/internal/tasks", include_in_schema=False)
+router = APIRouter(prefix="/internal", include_in_schema=False)
 log = logging.getLogger(__name__)
 
 _DEFAULT_RETRY_AFTER_SECONDS = 10
@@ -40,7 +44,7 @@ async def worker(
     return await services.worker_auth.verify(authorization, x_cf_worker_secret)
 
 
-@router.post("/steps")
+@router.post("/tasks/steps")
 async def run_step(
     task: StepTask,
     services: ServicesDep,
@@ -73,3 +77,15 @@ def _retry_later(seconds: float, reason: str | None) -> JSONResponse:
         status_code=503,
         headers={"Retry-After": str(max(1, math.ceil(seconds)))},
     )
+
+
+@router.post("/sweep")
+async def sweep(services: ServicesDep, caller: Annotated[str, Depends(worker)]) -> JSONResponse:
+    try:
+        found = await services.sweeper.sweep()
+    except Exception:
+        log.exception("sweep requested by %s failed", caller)
+        return _retry_later(_DEFAULT_RETRY_AFTER_SECONDS, "store or queue unavailable")
+    if found:
+        log.warning("sweep requested by %s recovered steps: %s", caller, dict(found))
+    return JSONResponse({"recovered": dict(found)})

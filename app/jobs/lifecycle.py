@@ -39,6 +39,26 @@ def _changed(job: Job, before: JobStatus, now: datetime, released: list[Step] | 
     return Changed(True, tuple(released or ()), finished)
 
 
+def queued(job: Job, artifact: ArtifactType, now: datetime) -> Step:
+    """Make the artifact's step runnable (``queued``, no lease, stamped) and return the step to enqueue."""
+    state = job.steps[artifact]
+    state.status = StepStatus.QUEUED
+    state.lease_until = None
+    state.queued_at = now
+    return waiting(job, artifact)
+
+
+def waiting(job: Job, artifact: ArtifactType) -> Step:
+    """The step that carries the artifact's current state: generation, and the task name it was last sent as."""
+    state = job.steps[artifact]
+    return Step(job.id, artifact, state.generation, state.recoveries)
+
+
+def queued_steps(job: Job) -> list[Step]:
+    """The job's steps waiting to run, as they were last enqueued (to enqueue again, deduplicated)."""
+    return [waiting(job, a) for a, s in job.steps.items() if s.status is StepStatus.QUEUED]
+
+
 @dataclass(frozen=True, slots=True)
 class Claim:
     attempt: int
@@ -51,8 +71,10 @@ class Busy:
     seconds: float
 
 
-def claim_step(step: Step, now: datetime, lease_seconds: float) -> Callable[[Job], Claim | Busy | None]:
-    """Take the step for this worker, or say why not: ``None`` when there is nothing to do."""
+def claim_step(
+    step: Step, now: datetime, lease_seconds: float, worker: str | None = None
+) -> Callable[[Job], Claim | Busy | None]:
+    """Take the step for ``worker``, or say why not: ``None`` when there is nothing to do."""
 
     def change(job: Job) -> Claim | Busy | None:
         state = job.steps.get(step.artifact)
@@ -65,6 +87,7 @@ def claim_step(step: Step, now: datetime, lease_seconds: float) -> Callable[[Job
         state.status = StepStatus.RUNNING
         state.attempts += 1
         state.lease_until = now + timedelta(seconds=lease_seconds)
+        state.worker = worker
         state.started_at = state.started_at or now
         job.refresh(now)
         return Claim(state.attempts)
@@ -118,8 +141,7 @@ def record_success(
         if step.artifact is OUTLINE:
             for artifact, other in job.steps.items():
                 if other.status is StepStatus.PENDING:
-                    other.status = StepStatus.QUEUED
-                    released.append(Step(job.id, artifact, other.generation))
+                    released.append(queued(job, artifact, now))
         return _changed(job, before, now, released)
 
     return change
@@ -160,10 +182,8 @@ def release_for_retry(
         if not _holds(job, step, attempt):
             return UNCHANGED
         before = job.status
-        state = job.steps[step.artifact]
-        state.status = StepStatus.QUEUED
-        state.error = error
-        state.lease_until = None
+        job.steps[step.artifact].error = error
+        queued(job, step.artifact, now)
         return _changed(job, before, now)
 
     return change
@@ -220,14 +240,14 @@ def retry_failed(now: datetime) -> Callable[[Job], Changed]:
         for artifact in again:
             state = job.steps[artifact]
             state.generation += 1
-            state.attempts = 0
+            state.attempts = state.recoveries = 0
             state.error = None
             state.cached = False  # its usage stays: what the earlier attempts spent is still spent
             state.started_at = state.finished_at = None
-            waits = outline_again and artifact is not OUTLINE
-            state.status = StepStatus.PENDING if waits else StepStatus.QUEUED
-            if not waits:
-                runnable.append(Step(job.id, artifact, state.generation))
+            if outline_again and artifact is not OUTLINE:
+                state.status = StepStatus.PENDING
+            else:
+                runnable.append(queued(job, artifact, now))
         return _changed(job, before, now, runnable)
 
     return change
@@ -242,13 +262,79 @@ def resumable(now: datetime) -> Callable[[Job], Changed]:
         freed = False
         for artifact, state in job.steps.items():
             if state.status is StepStatus.RUNNING:
-                state.status = StepStatus.QUEUED
-                state.lease_until = None
+                runnable.append(queued(job, artifact, now))
                 freed = True
-            if state.status is StepStatus.QUEUED:
-                runnable.append(Step(job.id, artifact, state.generation))
+            elif state.status is StepStatus.QUEUED:
+                runnable.append(waiting(job, artifact))
         if not freed:  # the job is as it was: its queued steps are only enqueued again
             return Changed(applied=False, released=tuple(runnable))
         return _changed(job, before, now, runnable)
+
+    return change
+
+
+JOB_DEADLINE = "job_deadline_exceeded"
+
+
+def expire(now: datetime, max_seconds: float) -> Callable[[Job], Changed]:
+    """Fail every unfinished step of a job older than ``max_seconds``, naming the deadline; not applied to a job
+    still inside it. A worker still running one of the steps loses its claim and writes nothing."""
+
+    def change(job: Job) -> Changed:
+        unfinished = [s for s in job.steps.values() if not s.terminal]
+        if not unfinished or now - job.created_at <= timedelta(seconds=max_seconds):
+            return UNCHANGED
+        before = job.status
+        error = ErrorInfo(
+            code=JOB_DEADLINE,
+            message=f"The job did not finish within {max_seconds:g} seconds of its creation, so this artifact "
+            "was stopped.",
+        )
+        for state in unfinished:
+            state.status = StepStatus.FAILED
+            state.error = error
+            state.lease_until = None
+            state.finished_at = now
+        return _changed(job, before, now)
+
+    return change
+
+
+@dataclass(frozen=True, slots=True)
+class Recovered:
+    """What ``recover`` did: the job change, and why each step it enqueued again was stranded."""
+
+    changed: Changed
+    reasons: tuple[str, ...] = ()
+
+
+LEASE_EXPIRED = "lease_expired"  # running, but its worker stopped renewing: the instance died
+NOT_DELIVERED = "not_delivered"  # queued for longer than any delivery takes: its task was lost or gave up
+
+
+def recover(now: datetime, stale_seconds: float) -> Callable[[Job], Recovered]:
+    """Enqueue again, under a new task name, each step nothing will deliver: running under an expired lease, or
+    queued for more than ``stale_seconds`` (longer than the queue's longest retry backoff)."""
+
+    def change(job: Job) -> Recovered:
+        if job.cancel_requested:
+            return Recovered(UNCHANGED)
+        before = job.status
+        stale = now - timedelta(seconds=stale_seconds)
+        released: list[Step] = []
+        reasons: list[str] = []
+        for artifact, state in job.steps.items():
+            if state.status is StepStatus.RUNNING and (state.lease_until is None or state.lease_until <= now):
+                reason = LEASE_EXPIRED
+            elif state.status is StepStatus.QUEUED and (state.queued_at or job.updated_at) <= stale:
+                reason = NOT_DELIVERED
+            else:
+                continue
+            state.recoveries += 1
+            released.append(queued(job, artifact, now))
+            reasons.append(reason)
+        if not released:
+            return Recovered(UNCHANGED)
+        return Recovered(_changed(job, before, now, released), tuple(reasons))
 
     return change

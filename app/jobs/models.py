@@ -77,6 +77,9 @@ class StepState(BaseModel):
     error: ErrorInfo | None = None
     usage: Usage | None = None
     lease_until: datetime | None = None
+    worker: str | None = None  # the process that claimed it last (host:pid), for operators and tests
+    queued_at: datetime | None = None  # when it last became runnable: the sweeper's measure of a lost task
+    recoveries: int = 0  # times the sweeper enqueued it again; part of its task name (``Step.recovery``)
     started_at: datetime | None = None
     finished_at: datetime | None = None
 

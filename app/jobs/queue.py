@@ -1,7 +1,9 @@
 """The task queue port. Adapters: an in-process queue (embedded) and Cloud Tasks (production).
 
 A task is one step: one artifact of one job, at one retry generation. Its name is derived from those three,
-so enqueueing the same step twice is deduplicated.
+so enqueueing the same step twice is deduplicated. A step the sweeper finds stranded is enqueued again under a
+new name (its ``recovery`` count): Cloud Tasks keeps the name of a finished or abandoned task for about an
+hour and refuses to reuse it.
 """
 
 from __future__ import annotations
@@ -19,10 +21,17 @@ class Step:
     job_id: str
     artifact: ArtifactType
     generation: int = 0
+    recovery: int = 0  # how many times the sweeper enqueued this step again; names the task only
+
+    @property
+    def key(self) -> tuple[str, str, int]:
+        """The step itself, whatever task carries it: in-process queues deduplicate on this."""
+        return (self.job_id, self.artifact.value, self.generation)
 
     @property
     def task_name(self) -> str:
-        return f"{self.job_id}-{self.artifact.value}-g{self.generation}"
+        name = f"{self.job_id}-{self.artifact.value}-g{self.generation}"
+        return f"{name}-r{self.recovery}" if self.recovery else name
 
 
 class Outcome(StrEnum):

@@ -84,7 +84,9 @@ class JobsService:
             request_hash=fingerprint,
             idempotency_key=idempotency_key,
             steps={
-                a: StepState(status=StepStatus.QUEUED if a is ArtifactType.OUTLINE else StepStatus.PENDING)
+                a: StepState(status=StepStatus.QUEUED, queued_at=now)
+                if a is ArtifactType.OUTLINE
+                else StepState(status=StepStatus.PENDING)
                 for a in request.artifacts
             },
             created_at=now,
@@ -108,7 +110,7 @@ class JobsService:
         """The job an Idempotency-Key already made. Its queued steps are enqueued again (deduplicated by task
         name), in case the first request died between saving the job and enqueueing it."""
         job = _same_request(existing, fingerprint)
-        queued = [Step(job.id, a, s.generation) for a, s in job.steps.items() if s.status is StepStatus.QUEUED]
+        queued = lifecycle.queued_steps(job)
         if queued:
             await self.queue.enqueue(queued)
         return job

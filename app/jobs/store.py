@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Protocol, TypeVar
 
 from app.content.catalogue import ArtifactType
+from app.jobs.lifecycle import Changed
 from app.jobs.models import Job, JobStatus, StoredArtifact
 
 T = TypeVar("T")
@@ -53,6 +54,14 @@ class JobStore(Protocol):
 
     async def put_artifact(self, artifact: StoredArtifact) -> None:
         """Write (or overwrite) a job's artifact content."""
+        ...
+
+    async def commit_artifact(
+        self, artifact: StoredArtifact, change: Callable[[Job], Changed]
+    ) -> tuple[Job, Changed] | None:
+        """Apply ``change`` to the artifact's job and, only when it applies, write the artifact, in one
+        transaction: a worker that lost its step on the way never overwrites the new holder's result, and
+        nothing is written for a job deleted meanwhile (``None``)."""
         ...
 
     async def get_artifact(self, job_id: str, artifact: ArtifactType) -> StoredArtifact | None: ...

@@ -17,6 +17,7 @@ Recording API::
     metrics.llm_circuit(provider=..., is_open=True)                               # LLM providers' circuit breaker
     metrics.rate_limited(scope="key")                                            # rate limiting
     metrics.enqueue_failed(queue="cloudtasks")                                   # task queue adapters
+    metrics.steps_recovered(reason="lease_expired", count=1)                     # the sweeper
     metrics.jobs_in_flight(counts={...}, oldest_seconds={...})                   # /metrics, from the job store
 
 Tokens and cost are counted once per generation from the ``Usage`` the generator returns (the figures the job
@@ -57,12 +58,15 @@ StepOutcome = Literal["done", "failed", "skipped", "retry", "error"]
 # How one LLM call ended, as a provider sees it.
 LlmOutcome = Literal["ok", "invalid_output", "rate_limited", "server_error", "timeout", "refused", "error"]
 RateLimitScope = Literal["ip", "key", "reads", "auth"]
+# Why the sweeper (or a restart of the embedded queue) took a step up again, or failed it (app/worker/sweeper.py).
+RecoveryReason = Literal["lease_expired", "not_delivered", "deadline", "restart"]
 
 JOB_OUTCOMES: tuple[JobOutcome, ...] = get_args(JobOutcome)
 IN_FLIGHT_STATUSES: tuple[InFlightStatus, ...] = get_args(InFlightStatus)
 STEP_OUTCOMES: tuple[StepOutcome, ...] = get_args(StepOutcome)
 LLM_OUTCOMES: tuple[LlmOutcome, ...] = get_args(LlmOutcome)
 RATE_LIMIT_SCOPES: tuple[RateLimitScope, ...] = get_args(RateLimitScope)
+RECOVERY_REASONS: tuple[RecoveryReason, ...] = get_args(RecoveryReason)
 assert {o.value for o in Outcome} <= set(STEP_OUTCOMES)
 
 HTTP_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
@@ -172,6 +176,13 @@ class Metrics:
         self._enqueue_failures = Counter(
             "cf_enqueue_failures", "Steps the task queue refused to take, by queue.", ["queue"], registry=reg
         )
+        self._steps_recovered = Counter(
+            "cf_steps_recovered",
+            "Steps the sweeper enqueued again (lease_expired, not_delivered) or failed (deadline), and steps a "
+            "restart of the embedded queue took up again (restart).",
+            ["reason"],
+            registry=reg,
+        )
         self._auth_failures = Counter(
             "cf_auth_failures",
             "Requests whose API key or ID token was refused (a missing one is not counted).",
@@ -185,6 +196,8 @@ class Metrics:
             self._jobs_oldest.labels(status)
         for scope in RATE_LIMIT_SCOPES:
             self._rate_limited.labels(scope)
+        for reason in RECOVERY_REASONS:
+            self._steps_recovered.labels(reason)
         for artifact in self._artifacts:
             for result in ("hit", "miss"):
                 self._cache_lookups.labels(artifact, result)
@@ -268,6 +281,9 @@ class Metrics:
 
     def enqueue_failed(self, *, queue: str) -> None:
         self._enqueue_failures.labels(queue).inc()
+
+    def steps_recovered(self, *, reason: RecoveryReason, count: int = 1) -> None:
+        self._steps_recovered.labels(reason).inc(count)
 
     # --- exposition -----------------------------------------------------------------------------------------
 

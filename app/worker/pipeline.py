@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -50,6 +52,7 @@ class Pipeline:
     policy: StepPolicy
     quotas: Quotas | None = None  # charges each generation's tokens to the job's key; None: nothing is charged
     metrics: Metrics = field(default_factory=Metrics)  # the app passes its own; a default suits unit tests
+    worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")  # recorded on claims
 
     async def run_step(self, step: Step) -> StepResult:
         with observe_step(self.metrics, step, provider=self.generator.provider) as observation:
@@ -59,7 +62,9 @@ class Pipeline:
 
     async def _run_step(self, step: Step) -> StepResult:
         now = _now()
-        claimed = await self.store.update_job(step.job_id, lifecycle.claim_step(step, now, self.policy.lease_seconds))
+        claimed = await self.store.update_job(
+            step.job_id, lifecycle.claim_step(step, now, self.policy.lease_seconds, self.worker)
+        )
         if claimed is None:
             return StepResult(Outcome.SKIPPED, reason="job not found")
         job, claim = claimed
@@ -117,31 +122,27 @@ class Pipeline:
                 return StepResult(Outcome.RETRY, reason=error.message)
             return await self._fail(step, error, attempt)
 
-        if not await renew():  # taken over or cancelled at the last moment: the new holder's result stands
-            return StepResult(Outcome.SKIPPED, reason="step cancelled or taken over while it ran")
-        await self.store.put_artifact(
-            StoredArtifact(
-                job_id=step.job_id,
-                type=step.artifact,
-                content=content,
-                provider=self.generator.provider,
-                model=self.generator.model,
-                prompt_version=self.generator.prompt_version,
-                cached=cached,
-                created_at=_now(),
-            )
+        artifact = StoredArtifact(
+            job_id=step.job_id,
+            type=step.artifact,
+            content=content,
+            provider=self.generator.provider,
+            model=self.generator.model,
+            prompt_version=self.generator.prompt_version,
+            cached=cached,
+            created_at=_now(),
         )
-        recorded = await self.store.update_job(
-            step.job_id,
+        # The artifact is written in the transaction that records the success, and only if this claim still
+        # holds: a worker taken over, cancelled or deleted on the way writes nothing.
+        recorded = await self.store.commit_artifact(
+            artifact,
             lifecycle.record_success(step, _now(), cached=cached, usage=Usage(), attempt=attempt),  # usage: as spent
         )
         if recorded is None:
-            # The job was deleted while this step ran: remove the artifact just written.
-            await self.store.delete_job(step.job_id)
             return StepResult(Outcome.SKIPPED, reason="job deleted")
         done = recorded[1]
-        if not done.applied:  # cancelled, or superseded by a retry, while it ran: the step's state stays as it is
-            return StepResult(Outcome.SKIPPED, reason="step cancelled or superseded while it ran")
+        if not done.applied:  # cancelled, or taken over, while it ran: the step's state stays as it is
+            return StepResult(Outcome.SKIPPED, reason="step cancelled or taken over while it ran")
         self._count_finished(done)
         if done.released:
             await self.queue.enqueue(done.released)
@@ -162,7 +163,7 @@ class Pipeline:
         outline = job.steps.get(ArtifactType.OUTLINE)
         if step.artifact is not ArtifactType.OUTLINE or outline is None or outline.status is not StepStatus.SUCCEEDED:
             return
-        waiting = [Step(job.id, a, s.generation) for a, s in job.steps.items() if s.status is StepStatus.QUEUED]
+        waiting = lifecycle.queued_steps(job)
         if waiting:
             await self.queue.enqueue(waiting)
 
@@ -233,16 +234,6 @@ class Pipeline:
         if failed is not None:
             self._count_finished(failed[1])
         return StepResult(Outcome.FAILED, reason=error.message)
-
-    async def resume(self, *, limit: int = 10_000) -> int:
-        """Enqueue every runnable step of unfinished jobs (the embedded queue, at start-up)."""
-        resumed = 0
-        for job in await self.store.unfinished_jobs(limit):
-            changed = await self.store.update_job(job.id, lifecycle.resumable(_now()))
-            if changed is not None and changed[1].released:
-                await self.queue.enqueue(changed[1].released)
-                resumed += len(changed[1].released)
-        return resumed
 
 
 def _invalid_output(exc: ValidationError) -> ErrorInfo:

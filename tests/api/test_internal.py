@@ -53,3 +53,19 @@ async def test_held_step_is_503_with_retry_after_then_finished_step_is_200(
 async def test_malformed_tasks_are_422(worker_client: httpx.AsyncClient, body: dict[str, object]) -> None:
     response = await worker_client.post("/internal/tasks/steps", json=body, headers=SECRET)
     assert response.status_code == 422
+
+
+async def test_the_sweep_endpoint_is_for_the_worker_only_and_answers_what_it_recovered(
+    worker_client: httpx.AsyncClient,
+) -> None:
+    refused = await worker_client.post("/internal/sweep")
+    assert refused.status_code == 401
+    assert refused.json()["error"]["code"]
+    wrong = await worker_client.post("/internal/sweep", headers={"X-CF-Worker-Secret": "guess"})
+    assert wrong.status_code == 401
+
+    job = (await worker_client.post("/v1/jobs", json={"source_text": "Cells divide."})).json()
+    assert (await wait_for_job(worker_client, job["id"]))["status"] == "succeeded"
+    swept = await worker_client.post("/internal/sweep", headers=SECRET)
+    assert swept.status_code == 200
+    assert swept.json() == {"recovered": {}}  # a healthy service has nothing stranded

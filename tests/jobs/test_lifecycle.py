@@ -440,7 +440,9 @@ def test_retry_after_a_failed_outline_queues_the_outline_and_makes_its_dependent
 
     assert done == Changed(applied=True, released=(step(OUTLINE, 1),), finished=None)
     outline = job.steps[OUTLINE]
-    assert outline == StepState(status=StepStatus.QUEUED, generation=1, usage=USAGE)  # what it spent stays spent
+    assert outline == StepState(
+        status=StepStatus.QUEUED, generation=1, usage=USAGE, queued_at=at(2)
+    )  # what it spent stays spent
     for dependent in (FAQ, FLASHCARDS):
         assert job.steps[dependent] == StepState(status=StepStatus.PENDING, generation=1)
     assert job.status is JobStatus.QUEUED
@@ -459,7 +461,7 @@ def test_retry_of_failed_dependents_releases_them_and_keeps_what_succeeded() -> 
     done = lifecycle.retry_failed(at(2))(job)
 
     assert done == Changed(applied=True, released=(step(FAQ, 1),), finished=None)
-    assert job.steps[FAQ] == StepState(status=StepStatus.QUEUED, generation=1)
+    assert job.steps[FAQ] == StepState(status=StepStatus.QUEUED, generation=1, queued_at=at(2))
     assert job.steps[OUTLINE] == succeeded()
     assert job.steps[FLASHCARDS] == succeeded()
     assert job.status is JobStatus.RUNNING
@@ -616,6 +618,16 @@ def _retry_case() -> tuple[Job, Callable[[Job], Any]]:
     return job, lifecycle.retry_failed(at(1))
 
 
+def _expire_case() -> tuple[Job, Callable[[Job], Any]]:
+    job = make_job({OUTLINE: succeeded(), FAQ: running(), FLASHCARDS: StepState(status=StepStatus.QUEUED)})
+    return job, lifecycle.expire(at(100), 60)
+
+
+def _recover_case() -> tuple[Job, Callable[[Job], Any]]:
+    job = make_job({OUTLINE: succeeded(), FAQ: running(), FLASHCARDS: StepState(status=StepStatus.QUEUED)})
+    return job, lifecycle.recover(at(LEASE + 1), 10)
+
+
 def _resumable_case() -> tuple[Job, Callable[[Job], Any]]:
     job = make_job({OUTLINE: succeeded(), FAQ: running(), FLASHCARDS: StepState(status=StepStatus.QUEUED)})
     return job, lifecycle.resumable(at(1))
@@ -633,6 +645,8 @@ def _resumable_case() -> tuple[Job, Callable[[Job], Any]]:
         _cancel_case,
         _retry_case,
         _resumable_case,
+        _expire_case,
+        _recover_case,
     ],
     ids=[
         "claim",
@@ -644,6 +658,8 @@ def _resumable_case() -> tuple[Job, Callable[[Job], Any]]:
         "cancel",
         "retry",
         "resumable",
+        "expire",
+        "recover",
     ],
 )
 def test_a_change_applied_again_to_fresh_data_gives_the_same_result(
@@ -659,3 +675,83 @@ def test_a_change_applied_again_to_fresh_data_gives_the_same_result(
     assert first_result == second_result
     assert first == second
     assert first != job or isinstance(first_result, Busy)  # the change did something to each copy
+
+
+def test_expire_fails_the_open_steps_of_a_job_past_its_deadline_by_name() -> None:
+    job = make_job({OUTLINE: succeeded(), FAQ: running(), FLASHCARDS: StepState(status=StepStatus.QUEUED)})
+
+    done = lifecycle.expire(at(61), 60)(job)
+
+    assert done == Changed(applied=True, finished=JobStatus.PARTIAL)
+    for artifact in (FAQ, FLASHCARDS):
+        state = job.steps[artifact]
+        assert state.status is StepStatus.FAILED and state.lease_until is None and state.finished_at == at(61)
+        assert state.error is not None and state.error.code == lifecycle.JOB_DEADLINE
+        assert "60 seconds" in state.error.message
+    assert job.steps[OUTLINE] == succeeded()  # what finished stays as it was
+    # The worker still running the FAQ has lost its claim: it writes nothing.
+    assert lifecycle.record_success(step(FAQ), at(62), cached=False, usage=USAGE, attempt=1)(job) == lifecycle.UNCHANGED
+
+
+def test_expire_leaves_a_job_inside_its_deadline_or_finished_alone() -> None:
+    young = make_job({OUTLINE: running()})
+    assert lifecycle.expire(at(60), 60)(young) == lifecycle.UNCHANGED
+    assert young.steps[OUTLINE].status is StepStatus.RUNNING
+    finished = make_job({OUTLINE: succeeded(), FAQ: failed()})
+    assert lifecycle.expire(at(6000), 60)(finished) == lifecycle.UNCHANGED
+
+
+def test_recover_enqueues_a_step_under_an_expired_lease_at_once_under_a_new_task_name() -> None:
+    job = make_job({OUTLINE: succeeded(), FAQ: running(lease_until=at(10)), FLASHCARDS: running(lease_until=at(40))})
+
+    recovered = lifecycle.recover(at(11), 900)(job)
+
+    assert recovered.reasons == (lifecycle.LEASE_EXPIRED,)
+    assert recovered.changed.released == (Step(JOB_ID, FAQ, 0, recovery=1),)
+    assert recovered.changed.released[0].task_name == f"{JOB_ID}-faq-g0-r1"
+    faq = job.steps[FAQ]
+    assert faq.status is StepStatus.QUEUED and faq.lease_until is None and faq.queued_at == at(11)
+    assert job.steps[FLASHCARDS].status is StepStatus.RUNNING  # its holder is alive: its lease still runs
+    # The dead worker's claim is gone: if it was only slow, it writes nothing.
+    assert lifecycle.renew_lease(step(FAQ), 1, at(12), LEASE)(job) is False
+
+
+def test_recover_enqueues_a_step_queued_too_long_and_leaves_a_recent_one() -> None:
+    job = make_job(
+        {
+            OUTLINE: succeeded(),
+            FAQ: StepState(status=StepStatus.QUEUED, queued_at=at(0), recoveries=1),
+            FLASHCARDS: StepState(status=StepStatus.QUEUED, queued_at=at(50)),
+        }
+    )
+
+    recovered = lifecycle.recover(at(100), 60)(job)
+
+    assert recovered.reasons == (lifecycle.NOT_DELIVERED,)
+    assert recovered.changed.released == (Step(JOB_ID, FAQ, 0, recovery=2),)
+    assert job.steps[FAQ].queued_at == at(100)
+    assert job.steps[FLASHCARDS].queued_at == at(50)
+
+
+def test_recover_leaves_pending_finished_and_cancelled_work_alone() -> None:
+    waiting = make_job({OUTLINE: running(lease_until=at(500)), FAQ: StepState()})
+    assert lifecycle.recover(at(100), 1)(waiting) == lifecycle.Recovered(lifecycle.UNCHANGED)
+    cancelled = make_job({OUTLINE: succeeded(), FAQ: running(lease_until=at(1))}, cancel_requested=True)
+    assert lifecycle.recover(at(100), 1)(cancelled) == lifecycle.Recovered(lifecycle.UNCHANGED)
+
+
+def test_steps_made_runnable_are_stamped_so_the_sweeper_can_tell_a_lost_one() -> None:
+    job = make_job()
+    claim(job, OUTLINE, at(1))
+    done = lifecycle.record_success(step(OUTLINE), at(2), cached=False, usage=USAGE)(job)
+    assert {s.artifact for s in done.released} == {FAQ, FLASHCARDS}
+    assert job.steps[FAQ].queued_at == at(2)
+    claim(job, FAQ, at(3))
+    lifecycle.release_for_retry(step(FAQ), at(4), OVERLOADED)(job)
+    assert job.steps[FAQ].queued_at == at(4)
+
+
+def test_a_claim_records_which_worker_holds_the_step() -> None:
+    job = make_job()
+    assert isinstance(lifecycle.claim_step(step(OUTLINE), at(1), LEASE, "host-a:12")(job), Claim)
+    assert job.steps[OUTLINE].worker == "host-a:12"

@@ -133,6 +133,41 @@ async def test_artifacts_overwrite_and_delete_with_the_job(store: JobStore) -> N
     assert await store.delete_job("j1") is False
 
 
+async def test_an_artifact_is_committed_only_with_the_change_that_records_it(store: JobStore) -> None:
+    await store.create_job(make_job("j2"))
+    outline = Step("j2", ArtifactType.OUTLINE, 0)
+    await store.update_job("j2", lifecycle.claim_step(outline, T0, 30))
+    art = StoredArtifact(
+        job_id="j2",
+        type=ArtifactType.OUTLINE,
+        content={"v": "stale"},
+        provider="p",
+        model="m",
+        prompt_version="1",
+        cached=False,
+        created_at=T0,
+    )
+    # A claim this worker no longer holds (attempt 2 holds it now): nothing is recorded, nothing written.
+    stale = await store.commit_artifact(
+        art, lifecycle.record_success(outline, T0, cached=False, usage=Usage(), attempt=2)
+    )
+    assert stale is not None and stale[1].applied is False
+    assert await store.get_artifact("j2", ArtifactType.OUTLINE) is None
+
+    fresh = art.model_copy(update={"content": {"v": "current"}})
+    done = await store.commit_artifact(
+        fresh, lifecycle.record_success(outline, T0, cached=False, usage=Usage(), attempt=1)
+    )
+    assert done is not None and done[1].applied and done[0].steps[ArtifactType.OUTLINE].status.value == "succeeded"
+    got = await store.get_artifact("j2", ArtifactType.OUTLINE)
+    assert got is not None and got.content == {"v": "current"}
+
+    assert await store.delete_job("j2")
+    gone = fresh.model_copy(update={"type": ArtifactType.FAQ})
+    assert await store.commit_artifact(gone, lifecycle.record_success(outline, T0, cached=False, usage=Usage())) is None
+    assert await store.get_artifact("j2", ArtifactType.FAQ) is None
+
+
 async def test_unfinished_jobs_lists_queued_and_running_oldest_first(store: JobStore) -> None:
     await store.create_job(make_job("j2", minutes=2))
     await store.create_job(make_job("j1", minutes=1))

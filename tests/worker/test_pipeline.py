@@ -20,6 +20,7 @@ from app.jobs.queue import Outcome, Step, StepResult
 from app.jobs.schemas import JobCreate
 from app.jobs.service import JobsService
 from app.worker.pipeline import Pipeline
+from app.worker.sweeper import Sweeper, SweepPolicy
 from tests.fixtures.fake_generator import FakeGenerator
 from tests.fixtures.pipeline import inline_pipeline
 
@@ -160,7 +161,8 @@ async def test_resume_finishes_steps_a_stopped_process_held(rig: Rig) -> None:
 
     fresh = InlineQueue(handle, concurrency=2, retry_base_seconds=0.001, retry_max_seconds=0.01)
     restarted = replace(rig.pipeline, queue=fresh)  # the process that starts again, with its own queue
-    assert await restarted.resume() == 1
+    sweeper = Sweeper(rig.store, fresh, SweepPolicy(stale_seconds=900, job_max_seconds=3600))
+    assert await sweeper.restart() == 1
     await fresh.drain()
     done = await rig.store.get_job(job.id)
     assert done is not None and done.status.value == "succeeded"
