@@ -15,4 +15,4 @@ COPY app ./app
 ENV PATH=/srv/.venv/bin:$PATH PYTHONUNBUFFERED=1 CF_ENVIRONMENT=production CF_TRUSTED_PROXY_HOPS=1
 USER app
 EXPOSE 8080
-CMD ["sh", "-c", "exec uvicorn --factory app.main:create_app --host 0.0.0.0 --port ${PORT:-8080} --no-proxy-headers --timeout-keep-alive 5"]
+CMD ["sh", "-c", "exec uvicorn --factory app.main:create_app --host 0.0.0.0 --port ${PORT:-8080} --no-proxy-headers --timeout-keep-alive 5 --timeout-graceful-shutdown ${CF_SHUTDOWN_GRACE_SECONDS:-7}"]

@@ -125,9 +125,9 @@ class Settings(BaseSettings):
     # How often the embedded queue sweeps (0: only at start-up). On Cloud Tasks, Cloud Scheduler calls
     # POST /internal/sweep instead (infra/cloudscheduler).
     sweep_interval_seconds: float = Field(default=60.0, ge=0, le=24 * 3600)
-    # On SIGTERM, how long steps in flight get to finish before they are handed back. Cloud Run allows 10 s;
-    # give uvicorn the same with --timeout-graceful-shutdown (scripts/run.sh and the Dockerfile do).
-    shutdown_grace_seconds: float = Field(default=8.0, ge=0, le=600)
+    # On SIGTERM, how long steps in flight get to finish before they are handed back. Cloud Run allows 10 s in
+    # all; uvicorn needs the same with --timeout-graceful-shutdown (scripts/run.sh and the Dockerfile pass it).
+    shutdown_grace_seconds: int = Field(default=7, ge=0, le=600)  # whole seconds, as uvicorn takes them
     cache_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=0)
     cache_max_entries: int = Field(default=2048, ge=1)
     job_ttl_days: int = Field(default=30, ge=1, le=3650)

@@ -231,6 +231,9 @@ async def build_services(
             retry_max_seconds=settings.step_retry_max_seconds,
             grace_seconds=settings.shutdown_grace_seconds,
         )
+    # Unwound in reverse: the queue closes first (no new step; the embedded one gives its running steps the
+    # grace), then steps still in flight — worker requests the server has cancelled — finish handing back.
+    stack.push_async_callback(lambda: pipeline.stop(settings.shutdown_grace_seconds))
     stack.push_async_callback(queue.close)  # closed first: no step runs on a closed store
     pipeline = Pipeline(
         store=store,

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from e2e.server import Server
+
+if TYPE_CHECKING:
+    from e2e.cloud import Cloud
+from tests.fixtures.services import CloudTasksEmulator, FirestoreEmulator, RedisServer
 
 KEY = "cf_e2e_admin_key_abcdefghijklmnopqrstuvwxyz0123456789"
 
@@ -19,5 +24,19 @@ def server(tmp_path: Path) -> Iterator[Server]:
         tmp_path / "server.log",
     )
     running.start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def cloud(
+    tmp_path: Path,
+    firestore_emulator: FirestoreEmulator,
+    tasks_emulator: CloudTasksEmulator,
+    redis_server: RedisServer,
+) -> Iterator[Cloud]:
+    from e2e.cloud import Cloud  # it imports KEY from here
+
+    running = Cloud(tmp_path, firestore_emulator, tasks_emulator, redis_server)
     yield running
     running.stop()

@@ -3,6 +3,7 @@
     E2E_GENERATION_LOG   file; one line per completed generation (the artifact), appended by every process
     E2E_ATTEMPT_LOG      file; one line per generation attempt
     E2E_STEP_DELAY       seconds each generation takes (default 0)
+    E2E_SLOW             "study_guide:3": seconds the given artifacts' generations take instead
     E2E_TRANSIENT        "faq:2,flashcards:1": the first N attempts of an artifact fail transiently
     E2E_DIE_ON           an artifact: the process exits in the middle of its first attempt
 
@@ -42,6 +43,8 @@ class InstrumentedGenerator:
         self._done = Path(os.environ["E2E_GENERATION_LOG"])
         self._attempts = Path(os.environ.get("E2E_ATTEMPT_LOG", f"{self._done}.attempts"))
         self._delay = float(os.environ.get("E2E_STEP_DELAY", "0"))
+        slow = os.environ.get("E2E_SLOW", "")
+        self._slow = {k: float(v) for k, v in (p.split(":") for p in slow.split(",") if p)}
         spec = os.environ.get("E2E_TRANSIENT", "")
         self._transient = {k: int(v) for k, v in (p.split(":") for p in spec.split(",") if p)}
         self._die_on = os.environ.get("E2E_DIE_ON")
@@ -55,7 +58,7 @@ class InstrumentedGenerator:
         name = task.artifact.value
         _append(self._attempts, name)
         attempt = _lines(self._attempts).count(name)
-        await asyncio.sleep(self._delay)
+        await asyncio.sleep(self._slow.get(name, self._delay))
         if name == self._die_on and attempt == 1:
             os._exit(17)  # killed mid-step: no cleanup, the step stays claimed
         if attempt <= self._transient.get(name, 0):

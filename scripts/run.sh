@@ -5,4 +5,4 @@ cd "$(dirname "$0")/.."
 # --no-proxy-headers: uvicorn would otherwise believe X-Forwarded-For from loopback peers, so anyone on this
 # machine could pick the address the per-IP limit counts; CF_TRUSTED_PROXY_HOPS decides whom to believe.
 exec .venv/bin/uvicorn --factory app.main:create_app --host "${HOST:-127.0.0.1}" --port "${PORT:-8080}" \
-  --no-proxy-headers --timeout-keep-alive 5
+  --no-proxy-headers --timeout-keep-alive 5 --timeout-graceful-shutdown "${CF_SHUTDOWN_GRACE_SECONDS:-7}"

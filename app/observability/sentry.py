@@ -60,7 +60,7 @@ def close_sentry() -> None:
     """Send what is queued, then stop reporting (the next ``init_sentry`` starts afresh)."""
     client = sentry_sdk.get_client()
     if client.is_active():
-        client.close(timeout=5.0)
+        client.close(timeout=2.0)  # bounded: shutdown has Cloud Run's 10 s in all
     sentry_sdk.get_global_scope().set_client(None)
 
 

@@ -35,6 +35,8 @@ from app.worker.lease import LeaseLost, holding
 
 log = logging.getLogger(__name__)
 
+_HAND_BACK_SECONDS = 2.0  # at shutdown, for cancelled steps to write their hand-back
+
 
 @dataclass(frozen=True, slots=True)
 class StepPolicy:
@@ -54,11 +56,30 @@ class Pipeline:
     metrics: Metrics = field(default_factory=Metrics)  # the app passes its own; a default suits unit tests
     worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")  # recorded on claims
 
+    _in_flight: set[asyncio.Task[Any]] = field(default_factory=set, init=False, repr=False, compare=False)
+
     async def run_step(self, step: Step) -> StepResult:
-        with observe_step(self.metrics, step, provider=self.generator.provider) as observation:
-            result = await self._run_step(step)
-            observation.ended(result.outcome)
-            return result
+        task = asyncio.current_task()
+        assert task is not None  # steps run in tasks: a request's, or the inline queue's
+        self._in_flight.add(task)
+        try:
+            with observe_step(self.metrics, step, provider=self.generator.provider) as observation:
+                result = await self._run_step(step)
+                observation.ended(result.outcome)
+                return result
+        finally:
+            self._in_flight.discard(task)
+
+    async def stop(self, grace_seconds: float) -> None:
+        """At shutdown, before the store closes: give the steps still in flight ``grace_seconds``, then cancel
+        them, which hands each step back (``worker_stopped``), and wait for the hand-backs to be written."""
+        if not self._in_flight:
+            return
+        await asyncio.wait(list(self._in_flight), timeout=grace_seconds)
+        for task in list(self._in_flight):
+            task.cancel()
+        if self._in_flight:
+            await asyncio.wait(list(self._in_flight), timeout=_HAND_BACK_SECONDS)
 
     async def _run_step(self, step: Step) -> StepResult:
         now = _now()
