@@ -162,12 +162,19 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(request, exc.status_code, code, str(exc.detail), None, headers)
 
 
-async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+def internal_error(request: Request, headers: dict[str, str] | None = None) -> JSONResponse:
+    """Log the exception being handled (with its stack; Sentry reports it from the log) and answer 500 in the
+    envelope, without a word of what went wrong."""
     log.exception("unhandled error", extra={"request_id": request_id(request)})
-    # Starlette sends this response from outside every middleware: add what they would have (app.api.security).
-    edge_headers: dict[str, str] = getattr(request.state, "edge_headers", None) or {}
-    headers = {**edge_headers, "X-Request-ID": request_id(request)}
     return error_response(request, 500, "internal_error", "An unexpected error occurred.", headers=headers)
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    # Unexpected errors are answered by the edge middleware (app.api.security), so the connection stays open;
+    # this is for one raised by that middleware itself. Starlette sends it from outside every middleware: add
+    # what they would have.
+    edge_headers: dict[str, str] = getattr(request.state, "edge_headers", None) or {}
+    return internal_error(request, {**edge_headers, "X-Request-ID": request_id(request)})
 
 
 def install_error_handlers(app: FastAPI) -> None:

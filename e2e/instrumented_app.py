@@ -6,6 +6,7 @@
     E2E_SLOW             "study_guide:3": seconds the given artifacts' generations take instead
     E2E_TRANSIENT        "faq:2,flashcards:1": the first N attempts of an artifact fail transiently
     E2E_DIE_ON           an artifact: the process exits in the middle of its first attempt
+    E2E_CHECK_CRASH      a word: the admission check raises an unexpected error on a source containing it
 
 Counts come from the logs, so they hold across processes and restarts.
 """
@@ -48,10 +49,13 @@ class InstrumentedGenerator:
         spec = os.environ.get("E2E_TRANSIENT", "")
         self._transient = {k: int(v) for k, v in (p.split(":") for p in spec.split(",") if p)}
         self._die_on = os.environ.get("E2E_DIE_ON")
+        self._check_crash = os.environ.get("E2E_CHECK_CRASH")
 
     async def check(
         self, request: GenerationInput, artifacts: Sequence[ArtifactType], options: ArtifactOptions
     ) -> None:
+        if self._check_crash and self._check_crash in (request.source_text or ""):
+            raise RuntimeError("the admission check broke")  # a bug, as far as the service can tell
         await self._inner.check(request, artifacts, options)
 
     async def generate(self, task: GenerationTask) -> Generated:

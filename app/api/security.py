@@ -6,8 +6,8 @@ error bodies carry it) and echoed on the response.
 Every response, errors and 404s included, gets the headers below: a Content-Security-Policy for its kind
 (``default-src 'none'; frame-ancestors 'none'`` for JSON and everything else; same-origin scripts, styles and
 images for the self-hosted docs page), ``no-store`` caching unless the response chose its own (static docs assets),
-HSTS in production, and the ``X-RateLimit-*`` verdict that ``app.auth.access`` left in the request scope. A 500 is
-sent by Starlette from outside every middleware, so its handler copies the static headers from the scope.
+HSTS in production, and the ``X-RateLimit-*`` verdict that ``app.auth.access`` left in the request scope. An
+unexpected error is answered here, as a 500 in the error envelope, and the connection stays open.
 
 Requests whose headers exceed ``CF_MAX_HEADER_BYTES`` (or 100 fields) get 431, query strings over 8 KiB 414.
 """
@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.asgi import header
 from app.auth.access import RATE_LIMIT_STATE
-from app.errors import error_response
+from app.errors import error_response, internal_error
 from app.limits.rate import Verdict
 
 JSON_CSP = "default-src 'none'; frame-ancestors 'none'"
@@ -73,8 +73,12 @@ class EdgeSecurityMiddleware:
         request_id = incoming if incoming and _REQUEST_ID.match(incoming) else secrets.token_hex(16)
         state["request_id"] = request_id
 
+        started = False
+
         async def send_secured(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = self._secure(list(message.get("headers", [])), state)
                 headers.append((b"x-request-id", request_id.encode()))
                 message = {**message, "headers": headers}
@@ -85,7 +89,14 @@ class EdgeSecurityMiddleware:
             status, code, text = refusal
             await error_response(Request(scope), status, code, text)(scope, receive, send_secured)
             return
-        await self.app(scope, receive, send_secured)
+        try:
+            await self.app(scope, receive, send_secured)
+        except Exception:
+            if started:  # the response is under way: only closing the connection can tell the client
+                raise
+            # Answered here rather than by Starlette's outermost handler, which re-raises to the server, and the
+            # server then drops the connection: the client keeps its connection and gets every edge header.
+            await internal_error(Request(scope))(scope, receive, send_secured)
 
     def _secure(self, headers: list[tuple[bytes, bytes]], state: dict[str, object]) -> list[tuple[bytes, bytes]]:
         present = {name.lower(): value for name, value in headers}
