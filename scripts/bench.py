@@ -25,6 +25,7 @@ from app.content.catalogue import ArtifactOptions, ArtifactType, artifact_types
 from app.content.generator import GenerationInput, GenerationTask
 from app.content.models import Outline
 from app.extractive import ExtractiveGenerator, analyse
+from app.extractive.engine import ADMISSION_CHARS, admission_shortfalls
 from app.main import create_app
 from loadtests import read_throughput
 from tests.fakellm import FakeLLM, Mode
@@ -143,6 +144,17 @@ async def main(rounds: int, throughput_seconds: int) -> None:
     for shape, make in HARD_SHAPES.items():
         small, large = (cpu_seconds(analyse, f"{make(n)} {shape}") for n in (50_000, 200_000))
         print(f"  {shape:<22} {small:7.3f} {large:7.3f}   growth {large / max(small, 1e-6):5.1f}x (linear: 4x)")
+
+    print(
+        "\nAdmission check (before the 202; it reads at most the first "
+        f"{ADMISSION_CHARS:,} characters) at 200,000 characters, CPU seconds, beside the full analysis:"
+    )
+    every = tuple(artifact_types())
+    for shape, make in HARD_SHAPES.items():
+        text_200k = f"{shape} admitted. {make(200_000)}"
+        check = cpu_seconds(lambda t: admission_shortfalls(t, every, ArtifactOptions()), text_200k)
+        full = cpu_seconds(analyse, text_200k)
+        print(f"  {shape:<22} check {check:7.3f}   full {full:7.3f}   ratio {check / max(full, 1e-6):5.2f}")
 
     with tempfile.TemporaryDirectory() as tmp:
         # Each job gets its own store and a distinct text, so nothing comes from a cache.

@@ -65,7 +65,7 @@ class ExtractiveGenerator:
                 f"language {request.language!r}. Ask for 'en', {LLM_HINT} to write in other languages."
             )
             raise Unprocessable(message, details=[{"field": "language", "message": message, "type": "unsupported"}])
-        problems = await anyio.to_thread.run_sync(_shortfalls, text, tuple(artifacts), options)
+        problems = await anyio.to_thread.run_sync(admission_shortfalls, text, tuple(artifacts), options)
         if problems:
             raise Unprocessable(
                 summary(problems),
@@ -86,10 +86,34 @@ def is_english(language: str | None) -> bool:
     return tag == "en" or tag.startswith("en-")
 
 
-def _shortfalls(text: str, artifacts: tuple[ArtifactType, ...], options: ArtifactOptions) -> list[Shortfall]:
-    analysis = analyse(text)
+# The admission check reads at most this much of a source: it runs before the 202, so its cost must not grow with
+# the text. What a prefix can fill, the whole text can fill too (every count it checks grows with the text).
+ADMISSION_CHARS = 40_000
+
+
+def admission_shortfalls(text: str, artifacts: tuple[ArtifactType, ...], options: ArtifactOptions) -> list[Shortfall]:
+    sample = admission_sample(text)
+    analysis = analyse(sample)
     wanted = [ArtifactType.OUTLINE, *(a for a in artifacts if a is not ArtifactType.OUTLINE)]
-    return merged(recipes.shortfalls(analysis, artifact, options.for_type(artifact)) for artifact in wanted)
+    problems = merged(recipes.shortfalls(analysis, artifact, options.for_type(artifact)) for artifact in wanted)
+    if problems and len(sample) < len(text):
+        # The prefix falls short, but the rest of the text may not: the job's steps read all of it, and an
+        # artifact the whole text cannot fill fails there, naming its shortfall (``source_too_short``).
+        return []
+    return problems
+
+
+def admission_sample(text: str, limit: int = ADMISSION_CHARS) -> str:
+    """The text itself when short enough; else its first ``limit`` characters, cut at the last paragraph break,
+    or else the last sentence end, in the final quarter of them."""
+    if len(text) <= limit:
+        return text
+    floor = limit * 3 // 4
+    for mark in ("\n\n", ". ", "\n"):
+        cut = text.rfind(mark, floor, limit)
+        if cut != -1:
+            return text[: cut + len(mark)].rstrip()
+    return text[:limit]
 
 
 def _generate(

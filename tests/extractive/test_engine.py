@@ -7,6 +7,7 @@ from app.content.generator import GenerationInput, GenerationTask, Generator, Pe
 from app.content.models import Outline
 from app.errors import Unprocessable
 from app.extractive import ExtractiveGenerator
+from app.extractive.analysis import analyse
 from app.extractive.text import parse
 from tests.fixtures.samples import ALL, ARTICLES, huge_text, read, request
 
@@ -153,3 +154,42 @@ async def test_a_200000_character_text_is_served() -> None:
     await engine.check(source, artifact_types(), ArtifactOptions())
     produced = await _generate_all(engine, source)
     assert len(produced) == len(artifact_types())
+
+
+async def test_the_admission_check_reads_a_bounded_prefix_of_a_long_source(monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.extractive import engine as engine_module
+
+    analysed: list[int] = []
+    real = analyse
+
+    def counting(text: str) -> object:
+        analysed.append(len(text))
+        return real(text)
+
+    monkeypatch.setattr(engine_module, "analyse", counting)
+    source = request(huge_text())
+    await ExtractiveGenerator().check(source, artifact_types(), ArtifactOptions())
+    assert len(analysed) == 1
+    assert engine_module.ADMISSION_CHARS * 3 // 4 <= analysed[0] <= engine_module.ADMISSION_CHARS  # not 200,000
+
+
+def test_the_admission_sample_ends_at_a_paragraph_or_sentence() -> None:
+    from app.extractive.engine import admission_sample
+
+    paragraphs = "\n\n".join(f"Paragraph {i} says something. It goes on." for i in range(3000))
+    sample = admission_sample(paragraphs, limit=1000)
+    assert 750 <= len(sample) <= 1000 and sample.endswith("It goes on.")
+    sentences = " ".join(f"Sentence {i} is here." for i in range(3000))
+    assert admission_sample(sentences, limit=1000).endswith("is here.")
+    assert admission_sample("x" * 5000, limit=1000) == "x" * 1000
+    assert admission_sample("Short text.", limit=1000) == "Short text."
+
+
+async def test_a_long_source_whose_prefix_falls_short_is_admitted_for_its_steps_to_judge() -> None:
+    engine = ExtractiveGenerator()
+    padding = "Cells divide. " * 4000  # 56,000 characters that repeat one sentence: the prefix fills nothing
+    source = request(padding + read(ARTICLES[0]))
+    await engine.check(source, [ArtifactType.FLASHCARDS], ArtifactOptions())  # no 422: the rest may fill it
+    short = request("Cells divide. " * 100)
+    with pytest.raises(Unprocessable):  # a text inside the prefix is judged exactly
+        await engine.check(short, [ArtifactType.FLASHCARDS], ArtifactOptions())
