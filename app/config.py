@@ -134,6 +134,7 @@ class Settings(BaseSettings):
 
     # Request limits
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    body_read_seconds: float = Field(default=30.0, gt=0, le=600)  # a body slower than this is refused with 408
     max_header_bytes: int = Field(default=16 * 1024, ge=1024, le=1024 * 1024)  # all request headers together
 
     # Access control and abuse protection (app/auth, app/limits). Limits use the `limits` syntax ("10/minute").

@@ -128,7 +128,7 @@ def create_app(settings: Settings | None = None, *, generator: Generator | None 
                 "X-RateLimit-Reset",
             ],
         )
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, read_seconds=settings.body_read_seconds)
     app.add_middleware(RequestTelemetryMiddleware, metrics=metrics)  # inside the edge: it logs the id
     # Outermost: the request id and security headers on every response, the other middlewares' refusals included.
     app.add_middleware(EdgeSecurityMiddleware, production=production, max_header_bytes=settings.max_header_bytes)

@@ -1,9 +1,13 @@
-"""Body size and type limits, checked before any handler reads the body.
+"""Body size, type and time limits, checked before any handler reads the body.
 
-Written as plain ASGI middleware so it runs before routing.
+Written as plain ASGI middleware so it runs before routing. The body is read here, whole, within
+``read_seconds``: a client that sends it slowly gets 408 and its connection closes, instead of holding it for
+as long as it likes (uvicorn bounds neither slow headers nor slow bodies; see SECURITY.md).
 """
 
 from __future__ import annotations
+
+import asyncio
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -15,11 +19,13 @@ _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
 class BodyLimitMiddleware:
-    """Refuse bodies over ``max_bytes`` (413) and bodies that are not JSON (415), before any handler runs."""
+    """Refuse bodies over ``max_bytes`` (413), bodies that are not JSON (415) and bodies that take longer than
+    ``read_seconds`` to arrive (408), before any handler runs."""
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, max_bytes: int, read_seconds: float = 30.0) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.read_seconds = read_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in _BODY_METHODS:
@@ -31,15 +37,21 @@ class BodyLimitMiddleware:
             return
         body = bytearray()
         more = True
-        while more:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            body += message.get("body", b"")
-            more = message.get("more_body", False)
-            if len(body) > self.max_bytes:
-                await self._refuse(scope, send, 413, "payload_too_large", self._too_large())
-                return
+        try:
+            async with asyncio.timeout(self.read_seconds):
+                while more:
+                    message = await receive()
+                    if message["type"] == "http.disconnect":
+                        return
+                    body += message.get("body", b"")
+                    more = message.get("more_body", False)
+                    if len(body) > self.max_bytes:
+                        await self._refuse(scope, send, 413, "payload_too_large", self._too_large())
+                        return
+        except TimeoutError:
+            text = f"The request body did not arrive within {self.read_seconds:g} seconds."
+            await self._refuse(scope, send, 408, "request_timeout", text)
+            return
         if body and not _is_json(header(scope, b"content-type")):
             await self._refuse(scope, send, 415, "unsupported_media_type", "Send the request body as application/json.")
             return
@@ -59,7 +71,11 @@ class BodyLimitMiddleware:
         return f"The request body exceeds the limit of {self.max_bytes:,} bytes."
 
     async def _refuse(self, scope: Scope, send: Send, status: int, code: str, message: str) -> None:
-        details = {"limit_bytes": self.max_bytes} if status == 413 else None
+        details: dict[str, float] | None = None
+        if status == 413:
+            details = {"limit_bytes": self.max_bytes}
+        elif status == 408:
+            details = {"limit_seconds": self.read_seconds}
         response = error_response(Request(scope), status, code, message, details)
         await response(scope, _no_body, send)
 
