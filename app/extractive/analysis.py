@@ -37,6 +37,12 @@ class Analysis:
     definitions: Mapping[str, str]  # term -> the sentence that defines it
     sections: tuple[Section, ...]  # the outline's sections, in order
     by_key: Mapping[str, Keyphrase]
+    dependent: tuple[bool, ...] = ()  # per sentence: it opens by referring back, so it cannot stand alone
+    language: str = "en"
+
+    def alone(self, i: int) -> bool:
+        """Whether sentence ``i`` makes sense on its own (a card's back, an answer, a key point)."""
+        return not (self.dependent and self.dependent[i])
 
     def best(self, indices: list[int] | tuple[int, ...] | range, k: int) -> list[int]:
         """The ``k`` highest-scoring of these sentences, in document order."""
@@ -44,10 +50,10 @@ class Analysis:
         return sorted(ranked)
 
 
-def analyse(text: str) -> Analysis:
-    """Analyse a source text (cached by its SHA-256; the result is immutable)."""
+def analyse(text: str, language: str = "en") -> Analysis:
+    """Analyse a source text in a language (cached by both; the result is immutable)."""
     global _memo_chars
-    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    digest = f"{language}:{hashlib.sha256(text.encode('utf-8', 'surrogatepass')).hexdigest()}"
     while True:
         with _memo_lock:
             cached = _memo.get(digest)
@@ -60,7 +66,7 @@ def analyse(text: str) -> Analysis:
                 break
         running.wait()  # another thread is analysing this text: take its result (or try again if it failed)
     try:
-        result = _analyse(text)
+        result = _analyse(text, language)
         with _memo_lock:
             _memo[digest] = (len(text), result)
             _memo_chars += len(text)
@@ -73,8 +79,8 @@ def analyse(text: str) -> Analysis:
         done.set()
 
 
-def _analyse(text: str) -> Analysis:
-    document = parse(text)
+def _analyse(text: str, language: str) -> Analysis:
+    document = parse(text, language)
     named = [heading for _, heading in document.headings] + ([document.title] if document.title else [])
     keyphrases, mentions = extract(document.sentences, named)
     by_key = {k.key: k for k in keyphrases}
@@ -91,4 +97,6 @@ def _analyse(text: str) -> Analysis:
         definitions=MappingProxyType(definitions),
         sections=tuple(sections),
         by_key=MappingProxyType(by_key),
+        dependent=document.dependent,
+        language=language,
     )

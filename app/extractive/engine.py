@@ -18,7 +18,7 @@ from app.content.generator import (
 )
 from app.content.models import ArtifactModel, Outline
 from app.errors import Unprocessable
-from app.extractive import recipes
+from app.extractive import language, recipes
 from app.extractive.analysis import analyse
 from app.extractive.capacity import LLM_HINT, Shortfall, SourceTooShort, merged, summary
 
@@ -59,13 +59,17 @@ class ExtractiveGenerator:
         text = request.source_text
         if text is None or not text.strip():
             raise Unprocessable(NO_SOURCE, details=[{"field": "source_text", "message": NO_SOURCE, "type": "missing"}])
-        if not is_english(request.language):
+        asked = language.primary(request.language)
+        if asked not in language.SERVED:
             message = (
-                f"The offline 'extractive' engine writes English only; this request asks for "
-                f"language {request.language!r}. Ask for 'en', {LLM_HINT} to write in other languages."
+                f"The offline 'extractive' engine writes {_served()}; this request asks for language "
+                f"{request.language!r}. Ask for one of those, {LLM_HINT} to write in other languages."
             )
             raise Unprocessable(message, details=[{"field": "language", "message": message, "type": "unsupported"}])
-        problems = await anyio.to_thread.run_sync(admission_shortfalls, text, tuple(artifacts), options)
+        written, problems = await anyio.to_thread.run_sync(admission_check, text, asked, tuple(artifacts), options)
+        if written is not None and written != asked:
+            message = _mismatch(written, asked)
+            raise Unprocessable(message, details=[{"field": "language", "message": message, "type": "mismatch"}])
         if problems:
             raise Unprocessable(
                 summary(problems),
@@ -81,9 +85,16 @@ class ExtractiveGenerator:
         return Generated(content=content, usage=Usage())
 
 
-def is_english(language: str | None) -> bool:
-    tag = (language or "en").strip().lower().replace("_", "-")
-    return tag == "en" or tag.startswith("en-")
+def _served() -> str:
+    names = [language.name(code) for code in language.SERVED]
+    return names[0] + " only" if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _mismatch(written: str, asked: str) -> str:
+    found = f"The source text is in {language.name(written)}, but the request asks for {language.name(asked)}"
+    if written in language.SERVED:
+        return f'{found}: send "language": "{written}" to study it in its own language.'
+    return f"{found}. The offline 'extractive' engine writes {_served()}; {LLM_HINT.removeprefix('or ')} to work in it."
 
 
 # The admission check reads at most this much of a source: it runs before the 202, so its cost must not grow with
@@ -91,16 +102,26 @@ def is_english(language: str | None) -> bool:
 ADMISSION_CHARS = 40_000
 
 
-def admission_shortfalls(text: str, artifacts: tuple[ArtifactType, ...], options: ArtifactOptions) -> list[Shortfall]:
+def admission_check(
+    text: str, asked: str, artifacts: tuple[ArtifactType, ...], options: ArtifactOptions
+) -> tuple[str | None, list[Shortfall]]:
+    """The language the source is written in (``None``: too short or unclear to tell) and what the requested
+    artifacts would lack, both read from its admission sample."""
     sample = admission_sample(text)
-    analysis = analyse(sample)
+    analysis = analyse(sample, asked)
+    written = language.detect(" ".join(analysis.sentences[:200]))
     wanted = [ArtifactType.OUTLINE, *(a for a in artifacts if a is not ArtifactType.OUTLINE)]
     problems = merged(recipes.shortfalls(analysis, artifact, options.for_type(artifact)) for artifact in wanted)
     if problems and len(sample) < len(text):
         # The prefix falls short, but the rest of the text may not: the job's steps read all of it, and an
         # artifact the whole text cannot fill fails there, naming its shortfall (``source_too_short``).
-        return []
-    return problems
+        return written, []
+    return written, problems
+
+
+def admission_shortfalls(text: str, artifacts: tuple[ArtifactType, ...], options: ArtifactOptions) -> list[Shortfall]:
+    """What the requested artifacts would lack, for an English source (``make bench``)."""
+    return admission_check(text, "en", artifacts, options)[1]
 
 
 def admission_sample(text: str, limit: int = ADMISSION_CHARS) -> str:
@@ -124,7 +145,7 @@ def _generate(
     request: GenerationInput,
 ) -> ArtifactModel:
     try:
-        data = recipes.build(artifact, analyse(text), controls, outline, request)
+        data = recipes.build(artifact, analyse(text, language.primary(request.language)), controls, outline, request)
     except SourceTooShort as exc:
         raise PermanentGenerationError(str(exc), code="source_too_short") from exc
     try:

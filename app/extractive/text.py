@@ -1,4 +1,4 @@
-"""Plain-text handling: paragraphs, headings, bullet lists, sentences and words."""
+"""Sentences and words: a document's blocks (``markup``) cut into sentences, and the small text helpers."""
 
 from __future__ import annotations
 
@@ -6,20 +6,20 @@ import functools
 import re
 from dataclasses import dataclass
 
-from app.extractive.stopwords import ABBREVIATIONS, FUNCTION_WORDS, NUMBERED_ABBREVIATIONS
+import sentencex
+
+from app.extractive import markup
+from app.extractive.language import IMPERSONAL, REFERRING
+from app.extractive.stopwords import FUNCTION_WORDS
 
 LINE_LIMIT = 1_000  # models.Line
 TEXT_LIMIT = 20_000  # models.Text
 MIN_SENTENCE_WORDS = 3
 
-_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
-_BULLET = re.compile(r"^(?:[-*•‣◦▪–—+]|\(?\d{1,3}[.)]|\(?[a-zA-Z][)])\s+")
-_HASH_HEADING = re.compile(r"^#{1,6}\s+")
-_TERMINAL = tuple(".!?,;:\"'”’)]…")
-# A possible boundary: terminal punctuation, closing quotes or brackets, space, then what can open a sentence.
-_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
 _TOKEN = re.compile(r"[^\W_](?:[\w'’\-]*[^\W_])?")
 _SPACE = re.compile(r"\s+")
+_ANGLES = str.maketrans("<>", "==")
+MERGE_LIMIT = 400  # a sentence that refers back is joined to the one before while the two fit this
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,96 +30,82 @@ class Document:
     paragraph_of: tuple[int, ...]
     headings: tuple[tuple[int, str], ...]  # (index of the first sentence below the heading, heading)
     title: str | None  # a heading that opens the text
+    dependent: tuple[bool, ...] = ()  # per sentence: it opens by referring to a sentence it could not be joined to
 
 
-def parse(text: str) -> Document:
-    """Cut a text into paragraphs and sentences; drop fragments under three words and repeated sentences."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ").replace("\u00a0", " ")
+def parse(text: str, language: str = "en") -> Document:
+    """Read a text's structure (``markup.blocks``) and cut its paragraphs and list items into sentences.
+
+    A sentence that opens by referring back ("It absorbs red light.") is joined to the sentence before it in
+    its paragraph; one that opens a paragraph is kept, marked ``dependent``. Fragments under three words and
+    repeated sentences are dropped."""
     sentences: list[str] = []
     paragraph_of: list[int] = []
+    dependent: list[bool] = []
     headings: list[tuple[int, str]] = []
     title: str | None = None
     seen: set[str] = set()
     paragraph = 0
-    for block in _PARAGRAPH_BREAK.split(text):
-        lines = [line.strip() for line in block.split("\n") if line.strip()]
-        if not lines:
+    previous_kind = "heading"
+    for block in markup.blocks(text):
+        if block.kind == "heading":
+            heading = clip(block.text.rstrip(":").strip(), LINE_LIMIT)
+            if not sentences and not headings and title is None:
+                title = heading
+            elif heading:
+                headings.append((len(sentences), heading))
+            previous_kind = block.kind
             continue
-        items: list[str] = []
-        for position, line in enumerate(lines):
-            following = lines[1] if position == 0 and len(lines) > 1 else None
-            heading = _heading(line, alone=len(lines) == 1, next_line=following)
-            if heading is not None and (position == 0 or line.startswith("#")):
-                if not sentences and not headings and title is None and paragraph == 0:
-                    title = heading
-                else:
-                    headings.append((len(sentences), heading))
+        if sentences and not (block.kind == "item" and previous_kind == "item"):
+            paragraph += int(paragraph_of[-1] == paragraph)  # a new paragraph (a list's items share one)
+        previous_kind = block.kind
+        for unit, refers in _units(split_sentences(block.text, language), language):
+            key = normalised(unit)
+            if key in seen or len(words(unit)) < MIN_SENTENCE_WORDS:
                 continue
-            if _BULLET.match(line) or not items:
-                items.append(_BULLET.sub("", line, count=1))
-            else:
-                items[-1] = f"{items[-1]} {line}"
-        added = False
-        for item in items:
-            for sentence in split_sentences(item):
-                key = normalised(sentence)
-                if key in seen or len(words(sentence)) < MIN_SENTENCE_WORDS:
-                    continue
-                seen.add(key)
-                sentences.append(sentence)
-                paragraph_of.append(paragraph)
-                added = True
-        paragraph += int(added)
-    return Document(tuple(sentences), tuple(paragraph_of), tuple(headings), title)
+            seen.add(key)
+            sentences.append(unit)
+            paragraph_of.append(paragraph)
+            dependent.append(refers)
+    return Document(tuple(sentences), tuple(paragraph_of), tuple(headings), title, tuple(dependent))
 
 
-def _heading(line: str, *, alone: bool, next_line: str | None) -> str | None:
-    """The heading a line holds: a '#' line, or a short unpunctuated line set apart or written in title case."""
-    if _HASH_HEADING.match(line):
-        stripped = _HASH_HEADING.sub("", line).strip().rstrip(":").strip()
-        return clip(stripped, LINE_LIMIT) or None
-    if _BULLET.match(line) or line.endswith(_TERMINAL) or len(line) > 120:
-        return None
-    tokens = line.split()
-    if not 1 <= len(tokens) <= 12 or not (line[0].isupper() or line[0].isdigit()):
-        return None
-    if alone:
-        return line
-    title_cased = all(t[0].isupper() or t.lower() in FUNCTION_WORDS for t in tokens if t[0].isalpha())
-    if next_line is not None and title_cased and len(tokens) <= 8 and next_line[:1].isupper():
-        return line
-    return None
+def _units(pieces: list[str], language: str) -> list[tuple[str, bool]]:
+    """Sentences of one block, each joined to the one before when it refers back and the two fit together."""
+    units: list[tuple[str, bool]] = []
+    for piece in pieces:
+        if refers_back(piece, language):
+            if units and len(units[-1][0]) + 1 + len(piece) <= MERGE_LIMIT:
+                units[-1] = (f"{units[-1][0]} {piece}", units[-1][1])
+                continue
+            units.append((piece, not units))  # opening its block: nothing here to join it to
+        else:
+            units.append((piece, False))
+    return units
 
 
-def split_sentences(text: str) -> list[str]:
-    """Split running text into sentences, keeping abbreviations, initials and decimals intact."""
+def refers_back(sentence: str, language: str = "en") -> bool:
+    """Whether a sentence opens with a word that refers to an earlier one ("It", "Diese", "Cette", "Su")."""
+    opening = sentence.lstrip("\"'“‘«(¿¡ ").lower()
+    first = opening.split(" ", 1)[0].strip(",;:")
+    if first not in REFERRING.get(language, frozenset()):
+        return False
+    return not opening.startswith(IMPERSONAL.get(language, ()))
+
+
+def split_sentences(text: str, language: str = "en") -> list[str]:
+    """Split running text into sentences (``sentencex``: rules per language for abbreviations, initials,
+    numbers and quotes), cutting run-ons that would not fit a line field."""
     text = _SPACE.sub(" ", text).strip()
+    if not text:
+        return []
+    # sentencex pairs "<" with a later ")" as if they were brackets and will not split between them; the
+    # comparison signs of technical prose ("i < j") are masked for the split, and the cuts made in the text.
+    masked = text.translate(_ANGLES)
     out: list[str] = []
-    start = 0
-    for match in _BOUNDARY.finditer(text):
-        end = match.end()
-        if not _ends_sentence(text, match.start(), end):
-            continue
-        out.extend(_clip_long(text[start:end].strip()))
-        start = end
-    out.extend(_clip_long(text[start:].strip()))
+    for boundary in sentencex.get_sentence_boundaries(language, masked):
+        out.extend(_clip_long(text[boundary["start_index"] : boundary["end_index"]].strip()))
     return [s for s in out if s]
-
-
-def _ends_sentence(text: str, punct_at: int, next_at: int) -> bool:
-    if text[punct_at] != "." or text[punct_at : punct_at + 2] == "..":
-        return True
-    # The word before the stop: back to the previous space only (the text's spaces are single ones), so each
-    # boundary reads its own word and the whole split stays linear in the text.
-    word = text[text.rfind(" ", 0, punct_at) + 1 : punct_at].lstrip("\"'“‘([").lower()
-    if not word:
-        return True
-    if word in ABBREVIATIONS:
-        return False
-    if len(word) == 1 and word.isalpha():  # an initial: "J. K. Rowling"
-        return False
-    following = text[next_at : next_at + 1]
-    return not (word in NUMBERED_ABBREVIATIONS and following.isdigit())
 
 
 def _clip_long(sentence: str) -> list[str]:

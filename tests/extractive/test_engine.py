@@ -9,7 +9,7 @@ from app.errors import Unprocessable
 from app.extractive import ExtractiveGenerator
 from app.extractive.analysis import analyse
 from app.extractive.text import parse
-from tests.fixtures.samples import ALL, ARTICLES, huge_text, read, request
+from tests.fixtures.samples import ALL, ARTICLES, TEXTS, huge_text, read, request
 
 TWO_SENTENCES = "Photosynthesis is the process by which plants make sugar. It needs light, water and carbon dioxide."
 
@@ -85,7 +85,7 @@ async def test_a_two_sentence_text_is_refused_with_what_was_found() -> None:
         await ExtractiveGenerator().check(request(TWO_SENTENCES), [ArtifactType.OUTLINE], ArtifactOptions())
     details = caught.value.details
     assert {d["field"] for d in details} == {"source_text"}
-    assert "has 2 usable sentences" in details[0]["message"]
+    assert "has 1 usable sentence" in details[0]["message"]  # the second refers back to the first: one unit
     assert "longer text" in caught.value.message
     assert "CF_LLM_PROVIDER=gemini or openai" in caught.value.message
 
@@ -162,9 +162,9 @@ async def test_the_admission_check_reads_a_bounded_prefix_of_a_long_source(monke
     analysed: list[int] = []
     real = analyse
 
-    def counting(text: str) -> object:
+    def counting(text: str, language: str = "en") -> object:
         analysed.append(len(text))
-        return real(text)
+        return real(text, language)
 
     monkeypatch.setattr(engine_module, "analyse", counting)
     source = request(huge_text())
@@ -193,3 +193,32 @@ async def test_a_long_source_whose_prefix_falls_short_is_admitted_for_its_steps_
     short = request("Cells divide. " * 100)
     with pytest.raises(Unprocessable):  # a text inside the prefix is judged exactly
         await engine.check(short, [ArtifactType.FLASHCARDS], ArtifactOptions())
+
+
+LANGUAGE_TEXTS = {"de": "de/wasserkreislauf.txt", "fr": "fr/revolution_industrielle.txt", "es": "es/sistema_solar.txt"}
+
+
+@pytest.mark.parametrize("code", sorted(LANGUAGE_TEXTS))
+async def test_a_source_in_another_language_than_the_request_is_refused_naming_both(code: str) -> None:
+    text = (TEXTS / LANGUAGE_TEXTS[code]).read_text(encoding="utf-8")
+    with pytest.raises(Unprocessable) as caught:
+        await ExtractiveGenerator().check(request(text, language="en"), artifact_types(), ArtifactOptions())
+    assert [d["field"] for d in caught.value.details] == ["language"]
+    assert caught.value.details[0]["type"] == "mismatch"
+    assert f"({code})" in caught.value.message and "English (en)" in caught.value.message
+
+
+async def test_an_unserved_language_is_refused_listing_the_served_ones() -> None:
+    with pytest.raises(Unprocessable) as caught:
+        await ExtractiveGenerator().check(
+            request(read("photosynthesis"), language="it"), artifact_types(), ArtifactOptions()
+        )
+    assert caught.value.details[0]["type"] == "unsupported"
+    assert "English (en)" in caught.value.message and "'it'" in caught.value.message
+
+
+async def test_a_text_too_short_to_tell_is_taken_in_the_requested_language() -> None:
+    from app.extractive.language import detect
+
+    assert detect("Die Zelle teilt sich.") is None  # too few words to be sure of anything
+    assert detect(read("photosynthesis")) == "en"

@@ -39,7 +39,8 @@ def test_verb_phrases_and_lone_modifiers_are_not_terms() -> None:
     [
         ("photosynthesis", "chlorophyll", "Chlorophyll is the green pigment"),
         ("photosynthesis", "calvin cycle", "The Calvin cycle is the set"),
-        ("photosynthesis", "photorespiration", "This wasteful side reaction is called photorespiration"),
+        # Joined to the sentence it refers back to: "RuBisCO has a weakness: … This wasteful side reaction is …"
+        ("photosynthesis", "photorespiration", "RuBisCO has a weakness"),
         ("tcp_congestion_control", "slow start", "Slow start is the phase"),
         ("plate_tectonics", "lithosphere", "The lithosphere is the rigid outer layer"),
         ("french_revolution", "national assembly", "The National Assembly was a new body"),

@@ -50,11 +50,10 @@ def test_lines_of_a_paragraph_are_joined_and_paragraphs_numbered() -> None:
         "Respiration releases the energy\nstored in sugar."
     )
     assert document.sentences == (
-        "Photosynthesis happens in the leaves of green plants.",
-        "It needs light.",
+        "Photosynthesis happens in the leaves of green plants. It needs light.",  # "It" is joined to its subject
         "Respiration releases the energy stored in sugar.",
     )
-    assert document.paragraph_of == (0, 0, 1)
+    assert document.paragraph_of == (0, 1)
 
 
 def test_bullets_become_sentences_of_their_own() -> None:
