@@ -76,7 +76,8 @@ def _subject(analysis: Analysis, chosen: list[Keyphrase]) -> Keyphrase | None:
 
 
 def _outline_section(analysis: Analysis, number: int, section: Section) -> dict[str, Any]:
-    ranked = sorted(section.sentences, key=lambda i: (-analysis.scores[i], i))
+    # Sentences that stand alone first: a summary or key point that opens with "It" has lost its subject.
+    ranked = sorted(section.sentences, key=lambda i: (not analysis.alone(i), -analysis.scores[i], i))
     head, rest = ranked[0], ranked[1:]
     points = sorted(rest[:MAX_KEY_POINTS]) or [head]
     return {

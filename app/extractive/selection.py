@@ -13,8 +13,9 @@ MAX_TAKEAWAYS = 5
 
 
 def usable(analysis: Analysis, i: int) -> bool:
-    """Whether a sentence can stand alone as a statement (not a question or a lead-in to a list)."""
-    return not analysis.sentences[i].endswith(("?", ":"))
+    """Whether a sentence can stand alone as a statement (not a question, a lead-in to a list, or a sentence
+    that refers back to one it could not be joined to)."""
+    return not analysis.sentences[i].endswith(("?", ":")) and analysis.alone(i)
 
 
 def statements(analysis: Analysis) -> list[int]:
@@ -99,9 +100,10 @@ def explanation(analysis: Analysis, term: Keyphrase, avoid: Collection[int] = ()
 
     Sentences in ``avoid`` are taken only when the term has no other.
     """
-    if term.definition is not None:
+    if term.definition is not None and analysis.alone(term.definition):
         return term.definition
-    options = [i for i in term.sentences if not analysis.sentences[i].endswith("?")]
+    asked = [i for i in term.sentences if not analysis.sentences[i].endswith("?")]
+    options = [i for i in asked if analysis.alone(i)] or asked
     fresh = [i for i in options if i not in avoid] or options
 
     def merit(i: int) -> tuple[float, int]:
