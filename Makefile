@@ -1,5 +1,5 @@
 # The dev loop: install, run, test, bench. Each target is a thin wrapper over a script in scripts/.
-.PHONY: install run test bench lint audit
+.PHONY: install run test bench quality lint audit
 
 install:
 	bash scripts/install.sh
@@ -12,6 +12,9 @@ test: install
 
 bench: install
 	bash scripts/bench.sh
+
+quality: install
+	.venv/bin/python -m scripts.quality
 
 lint: install
 	bash scripts/lint.sh
