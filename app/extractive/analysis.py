@@ -82,11 +82,14 @@ def analyse(text: str, language: str = "en") -> Analysis:
 def _analyse(text: str, language: str) -> Analysis:
     document = parse(text, language)
     named = [heading for _, heading in document.headings] + ([document.title] if document.title else [])
-    keyphrases, mentions = extract(document.sentences, named)
+    keyphrases, mentions = extract(document.sentences, named, language)
     by_key = {k.key: k for k in keyphrases}
-    scores = rank_sentences(document.sentences, document.paragraph_of, mentions, {k.key: k.score for k in keyphrases})
+    term_scores = {k.key: k.score for k in keyphrases}
+    scores = rank_sentences(document.sentences, document.paragraph_of, mentions, term_scores, language)
     definitions = {k.text: document.sentences[k.definition] for k in keyphrases if k.definition is not None}
-    sections = plan_sections(len(document.sentences), document.paragraph_of, document.headings, mentions, keyphrases)
+    sections = plan_sections(
+        len(document.sentences), document.paragraph_of, document.headings, mentions, keyphrases, language
+    )
     return Analysis(
         sentences=document.sentences,
         paragraph_of=document.paragraph_of,

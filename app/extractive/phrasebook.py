@@ -165,10 +165,3 @@ ENGLISH = Phrasebook(
     and_word="and",
     and_more="and more",
 )  # fmt: skip
-
-PHRASEBOOKS: dict[str, Phrasebook] = {"en": ENGLISH}
-
-
-def phrasebook(language: str) -> Phrasebook:
-    """The phrasebook of a served language (English for any other)."""
-    return PHRASEBOOKS.get(language, ENGLISH)

@@ -12,8 +12,9 @@ from typing import Any
 from app.content.models import CardDifficulty, QuestionKind
 from app.extractive.analysis import Analysis
 from app.extractive.keyphrases import Keyphrase
+from app.extractive.lexicon import words
 from app.extractive.selection import defined_first, explanation, reserved, support, terms
-from app.extractive.text import LINE_LIMIT, join_within, normalised, words
+from app.extractive.text import LINE_LIMIT, join_within, normalised
 
 _KINDS = (QuestionKind.RECALL, QuestionKind.ANALYSIS, QuestionKind.APPLICATION, QuestionKind.EVALUATION)
 _APPLICATION = (

@@ -9,8 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 
-from app.extractive.phrases import is_content
-from app.extractive.text import stem, words
+from app.extractive.lexicon import is_content, lemma, words
 
 POOL = 200
 _DAMPING = 0.85
@@ -23,9 +22,10 @@ def rank_sentences(
     paragraph_of: Sequence[int],
     mentions: Sequence[Sequence[str]],
     term_scores: Mapping[str, float],
+    language: str = "en",
 ) -> list[float]:
     """A score per sentence, higher for sentences that are central and carry the text's key terms."""
-    bags = [_content_stems(s) for s in sentences]
+    bags = [_content_lemmas(s, language) for s in sentences]
     coverage = [
         sum(term_scores[key] for key in keys) / math.sqrt(max(len(bag), 8))
         for keys, bag in zip(mentions, bags, strict=True)
@@ -46,8 +46,8 @@ def rank_sentences(
     return scores
 
 
-def _content_stems(sentence: str) -> frozenset[str]:
-    return frozenset(stem(t) for j, t in enumerate(words(sentence)) if is_content(t, j))
+def _content_lemmas(sentence: str, language: str) -> frozenset[str]:
+    return frozenset(lemma(t, language) for j, t in enumerate(words(sentence)) if is_content(t, j, language))
 
 
 def _shape(sentence: str) -> float:

@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING
 
 from app.content.models import Outline
 from app.extractive.keyphrases import Keyphrase
-from app.extractive.phrases import is_content
-from app.extractive.text import LINE_LIMIT, clip, normalised, stem, title_case, words
+from app.extractive.lexicon import is_content, lemma, words
+from app.extractive.phrasebooks import phrasebook
+from app.extractive.text import LINE_LIMIT, clip, normalised, title_case
 
 if TYPE_CHECKING:
     from app.extractive.analysis import Analysis
@@ -36,6 +37,7 @@ def plan_sections(
     headings: Sequence[tuple[int, str]],
     mentions: Sequence[Sequence[str]],
     keyphrases: Sequence[Keyphrase],
+    language: str = "en",
 ) -> list[Section]:
     """Cut ``n`` sentences into 3-10 contiguous sections (fewer only when there are fewer sentences)."""
     if n == 0:
@@ -62,7 +64,8 @@ def plan_sections(
         heading = heading_at.get(start)
         title = clip(heading, LINE_LIMIT) if heading else None
         if title is None or normalised(title) in used:
-            title = _term_title(indices, mentions, rank, by_key, used) or _unused(f"Part {number + 1}", used)
+            fallback = phrasebook(language).part.format(n=number + 1)
+            title = _term_title(indices, mentions, rank, by_key, used, language) or _unused(fallback, used)
         used.add(normalised(title))
         sections.append(Section(title, indices))
     return sections
@@ -95,6 +98,7 @@ def _term_title(
     rank: dict[str, int],
     by_key: dict[str, Keyphrase],
     used: set[str],
+    language: str,
 ) -> str | None:
     """The key term most particular to the section (not yet a title), in title case.
 
@@ -113,7 +117,7 @@ def _term_title(
 
     weighted = sorted(local, key=lambda key: (-weight(key), rank[key]))
     for key in weighted:
-        title = title_case(by_key[key].text)
+        title = title_case(by_key[key].text, language)
         if normalised(title) not in used:
             return title
     return None
@@ -129,18 +133,18 @@ def sections_for(analysis: Analysis, outline: Outline | None) -> list[Section]:
     return _assign(analysis, outline)
 
 
-def _bag(text: str) -> set[str]:
-    return {stem(t) for j, t in enumerate(words(text)) if is_content(t, j)}
+def _bag(text: str, language: str) -> set[str]:
+    return {lemma(t, language) for j, t in enumerate(words(text)) if is_content(t, j, language)}
 
 
 def _assign(analysis: Analysis, outline: Outline) -> list[Section]:
     """Give each sentence to the outline section it shares most words with, keeping runs together."""
-    bags = [_bag(" ".join([s.title, s.summary, *s.key_points])) for s in outline.sections]
+    bags = [_bag(" ".join([s.title, s.summary, *s.key_points]), analysis.language) for s in outline.sections]
     members: list[list[int]] = [[] for _ in bags]
     overlaps = []
     current = 0
     for i, sentence in enumerate(analysis.sentences):
-        words_here = _bag(sentence)
+        words_here = _bag(sentence, analysis.language)
         overlap = [len(words_here & bag) for bag in bags]
         overlaps.append(overlap)
         best = max(overlap)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 
@@ -10,13 +9,13 @@ import sentencex
 
 from app.extractive import markup
 from app.extractive.language import IMPERSONAL, REFERRING
+from app.extractive.lexicon import words
 from app.extractive.stopwords import FUNCTION_WORDS
 
 LINE_LIMIT = 1_000  # models.Line
 TEXT_LIMIT = 20_000  # models.Text
 MIN_SENTENCE_WORDS = 3
 
-_TOKEN = re.compile(r"[^\W_](?:[\w'’\-]*[^\W_])?")
 _SPACE = re.compile(r"\s+")
 _ANGLES = str.maketrans("<>", "==")
 MERGE_LIMIT = 400  # a sentence that refers back is joined to the one before while the two fit this
@@ -127,27 +126,6 @@ def _clip_long(sentence: str) -> list[str]:
     return pieces
 
 
-def words(text: str) -> list[str]:
-    """The word tokens of a text, as written (hyphenated words and contractions stay whole)."""
-    return _TOKEN.findall(text)
-
-
-@functools.lru_cache(maxsize=65_536)  # a text repeats its words: each is stemmed once
-def stem(word: str) -> str:
-    """A crude, deterministic key for a word: lower case, no possessive, singular."""
-    word = word.lower().replace("’", "'")
-    if word.endswith("'s"):
-        word = word[:-2]
-    word = word.rstrip("'")
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 4 and word.endswith("sses"):
-        return word[:-2]
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is", "'s")):
-        return word[:-1]
-    return word
-
-
 def normalised(text: str) -> str:
     """The form the artifact models compare for uniqueness (see models._normalised)."""
     return " ".join(text.casefold().split()).rstrip("?.!")
@@ -164,8 +142,11 @@ def clip(text: str, limit: int) -> str:
     return text[:cut].rstrip(" ,;:") + "…"
 
 
-def title_case(phrase: str) -> str:
-    """Capitalise a phrase for a heading; acronyms and names keep their capitals."""
+def title_case(phrase: str, language: str = "en") -> str:
+    """Capitalise a phrase for a heading: English capitalises its words (acronyms and names keep their
+    capitals); the other languages write headings in sentence case, their first letter only."""
+    if language != "en":
+        return phrase[:1].upper() + phrase[1:]
     out = []
     for position, word in enumerate(phrase.split()):
         if position > 0 and word.lower() in FUNCTION_WORDS:

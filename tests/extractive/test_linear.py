@@ -20,7 +20,8 @@ from typing import Any
 import pytest
 
 from app.extractive import analyse
-from app.extractive.text import split_sentences, stem
+from app.extractive.lexicon import lemma
+from app.extractive.text import split_sentences
 
 SMALL, LARGE = 5_000, 20_000
 BOUND = 6.0  # LARGE / SMALL is 4
@@ -56,7 +57,7 @@ def opcodes(work: Callable[[str], object], text: str) -> int:
             counted += 1
         return tracer
 
-    stem.cache_clear()  # each measurement starts from nothing
+    lemma.cache_clear()  # each measurement starts from nothing
     sys.settrace(tracer)
     try:
         work(text)

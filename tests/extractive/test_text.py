@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from app.content.models import _normalised
+from app.extractive.lexicon import lemma, words
 from app.extractive.text import (
     LINE_LIMIT,
     clip,
@@ -11,9 +12,7 @@ from app.extractive.text import (
     normalised,
     parse,
     split_sentences,
-    stem,
     title_case,
-    words,
 )
 
 
@@ -127,8 +126,16 @@ def test_words_keep_hyphens_and_apostrophes() -> None:
         ("gas", "gas"),
     ],
 )
-def test_stem_makes_a_singular_lower_case_key(word: str, expected: str) -> None:
-    assert stem(word) == expected
+def test_lemma_makes_a_singular_lower_case_key(word: str, expected: str) -> None:
+    assert lemma(word) == expected
+
+
+@pytest.mark.parametrize(
+    ("word", "language", "expected"),
+    [("Wassers", "de", "wasser"), ("usines", "fr", "usine"), ("planetas", "es", "planeta"), ("Wolken", "de", "wolke")],
+)
+def test_lemma_serves_each_language(word: str, language: str, expected: str) -> None:
+    assert lemma(word, language) == expected
 
 
 def test_clip_cuts_at_a_word_boundary() -> None:
