@@ -221,6 +221,8 @@ class Flashcards(ArtifactModel):
 class ReadingQuestion(ArtifactModel):
     question: Line
     kind: QuestionKind
+    answer: Text | None = None  # a model answer, from the source
+    passage: Text | None = None  # the passage of the source the question is about
 
 
 class ReadingQuestions(ArtifactModel):

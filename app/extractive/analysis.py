@@ -39,6 +39,7 @@ class Analysis:
     by_key: Mapping[str, Keyphrase]
     dependent: tuple[bool, ...] = ()  # per sentence: it opens by referring back, so it cannot stand alone
     language: str = "en"
+    definition_sentences: frozenset[int] = frozenset()  # sentences that define one of the key terms
 
     def alone(self, i: int) -> bool:
         """Whether sentence ``i`` makes sense on its own (a card's back, an answer, a key point)."""
@@ -102,4 +103,5 @@ def _analyse(text: str, language: str) -> Analysis:
         by_key=MappingProxyType(by_key),
         dependent=document.dependent,
         language=language,
+        definition_sentences=frozenset(k.definition for k in keyphrases if k.definition is not None),
     )

@@ -7,6 +7,7 @@ which type, and checks first that the text can fill it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from app.content.generator import GenerationInput
@@ -14,6 +15,7 @@ from app.content.models import Difficulty
 from app.extractive import questions
 from app.extractive.analysis import Analysis
 from app.extractive.keyphrases import Keyphrase
+from app.extractive.phrasebooks import phrasebook
 from app.extractive.sections import MAX_SECTIONS, Section
 from app.extractive.selection import (
     conclusion,
@@ -28,14 +30,6 @@ from app.extractive.text import LINE_LIMIT, clip, title_case
 
 MAX_KEY_POINTS = 3
 MAX_OBJECTIVES = 6
-_OBJECTIVES = (
-    "Explain {p}.",
-    "Describe the role of {p}.",
-    "Identify the main features of {p}.",
-    "Summarise what the text says about {p}.",
-    "Discuss the significance of {p}.",
-    "Relate {p} to the other ideas in the text.",
-)
 _STUDY_SECTION_SENTENCES = 4
 _BODY_SENTENCES_PER_SECTION = 2
 
@@ -45,13 +39,19 @@ def outline_content(analysis: Analysis, request: GenerationInput) -> dict[str, A
     subject = _subject(analysis, chosen)
     ordered = [subject, *(t for t in chosen if t.key != subject.key)] if subject else chosen
     count = min(max(3, len(analysis.sections)), MAX_OBJECTIVES, len(ordered))
-    objectives = [_OBJECTIVES[n % len(_OBJECTIVES)].format(p=t.phrase) for n, t in enumerate(ordered[:count])]
+    book = phrasebook(analysis.language)
+    objectives = [
+        book.objectives[n % len(book.objectives)].format(**questions.fields(analysis, t))
+        for n, t in enumerate(ordered[:count])
+    ]
     if request.topic and request.topic.strip():
         title = request.topic.strip()
     elif analysis.title:
         title = analysis.title
+    elif subject:
+        title = title_case(subject.phrase if subject.proper else subject.text, analysis.language)
     else:
-        title = title_case(subject.phrase if subject.proper else subject.text) if subject else "Reading Notes"
+        title = book.untitled
     return {
         "title": clip(title, LINE_LIMIT),
         "overview": quote(analysis, overview(analysis)),
@@ -88,11 +88,20 @@ def _outline_section(analysis: Analysis, number: int, section: Section) -> dict[
     }
 
 
-def study_guide(
-    analysis: Analysis, sections: Sequence[Section], title: str, controls: dict[str, Any]
-) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class Brief:
+    """What one artifact is built to: the outline's sections and title, its controls, and the request's."""
+
+    sections: Sequence[Section]
+    title: str
+    controls: dict[str, Any]
+    difficulty: Difficulty | None = None
+
+
+def study_guide(analysis: Analysis, brief: Brief) -> dict[str, Any]:
+    sections, title = brief.sections, brief.title
     return {
-        "title": clip(f"Study Guide: {title}", LINE_LIMIT),
+        "title": clip(phrasebook(analysis.language).study_guide_title.format(title=title), LINE_LIMIT),
         "overview": quote(analysis, overview(analysis)),
         "key_concepts": key_concepts(analysis),
         "sections": [
@@ -103,7 +112,8 @@ def study_guide(
     }
 
 
-def one_pager(analysis: Analysis, sections: Sequence[Section], title: str, controls: dict[str, Any]) -> dict[str, Any]:
+def one_pager(analysis: Analysis, brief: Brief) -> dict[str, Any]:
+    sections, title = brief.sections, brief.title
     summarised = summary(analysis)
     points = takeaways(analysis, summarised)
     body: list[int] = []
@@ -118,9 +128,8 @@ def one_pager(analysis: Analysis, sections: Sequence[Section], title: str, contr
     }
 
 
-def detailed_reading(
-    analysis: Analysis, sections: Sequence[Section], title: str, controls: dict[str, Any]
-) -> dict[str, Any]:
+def detailed_reading(analysis: Analysis, brief: Brief) -> dict[str, Any]:
+    sections, title = brief.sections, brief.title
     opening = overview(analysis)
     closing = conclusion(analysis, opening)
     framed = set(opening) | set(closing)
@@ -142,15 +151,13 @@ def detailed_reading(
     }
 
 
-def faq(analysis: Analysis, sections: Sequence[Section], title: str, controls: dict[str, Any]) -> dict[str, Any]:
-    return {"items": questions.faq_items(analysis, int(controls["count"]))}
+def faq(analysis: Analysis, brief: Brief) -> dict[str, Any]:
+    return {"items": questions.faq_items(analysis, int(brief.controls["count"]), brief.difficulty)}
 
 
-def flashcards(analysis: Analysis, sections: Sequence[Section], title: str, controls: dict[str, Any]) -> dict[str, Any]:
-    return {"cards": questions.flashcards(analysis, int(controls["count"]))}
+def flashcards(analysis: Analysis, brief: Brief) -> dict[str, Any]:
+    return {"cards": questions.flashcards(analysis, int(brief.controls["count"]), brief.difficulty)}
 
 
-def reading_questions(
-    analysis: Analysis, sections: Sequence[Section], title: str, controls: dict[str, Any]
-) -> dict[str, Any]:
-    return {"questions": questions.reading_questions(analysis, int(controls["count"]))}
+def reading_questions(analysis: Analysis, brief: Brief) -> dict[str, Any]:
+    return {"questions": questions.reading_questions(analysis, int(brief.controls["count"]), brief.difficulty)}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-SERVED = ("en",)  # the languages whose templates the offline engine has
+SERVED = ("en", "de", "fr", "es")  # the languages whose phrasebooks the offline engine has
 MIN_WORDS = 30  # fewer words than this, and a text is taken at its request's word
 MIN_CONFIDENCE = 0.95
 SAMPLE_CHARS = 6_000

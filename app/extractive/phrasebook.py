@@ -70,6 +70,7 @@ class Phrasebook:
     guest_closings: tuple[str, ...]  # the guest's last line
     and_word: str  # joins the last of a list: "A, B and C"
     and_more: str  # a list cut short: "A, B, C, D and more"
+    shorter: str  # {minutes}: the host says why the episode is shorter than asked (the text says no more)
 
     def quoted(self, term: str) -> str:
         return f"{self.open_quote}{term}{self.close_quote}"
@@ -164,4 +165,5 @@ ENGLISH = Phrasebook(
     guest_closings=("Thanks for having me.", "It was a pleasure."),
     and_word="and",
     and_more="and more",
+    shorter="The text has no more to say on this, so our episode is shorter than the {minutes} minutes planned.",
 )  # fmt: skip

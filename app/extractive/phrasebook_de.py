@@ -124,4 +124,5 @@ GERMAN = Phrasebook(
     guest_closings=("Vielen Dank für die Einladung.", "Es war mir eine Freude."),
     and_word="und",
     and_more="und weitere Themen",
+    shorter="Mehr gibt der Text dazu nicht her, deshalb ist diese Folge kürzer als die geplanten {minutes} Minuten.",
 )  # fmt: skip

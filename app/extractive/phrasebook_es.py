@@ -120,4 +120,5 @@ SPANISH = Phrasebook(
     guest_closings=("Gracias por invitarme.", "Ha sido un placer."),
     and_word="y",
     and_more="y más",
+    shorter="El texto no da para más, así que este episodio dura menos de los {minutes} minutos previstos.",
 )  # fmt: skip

@@ -125,4 +125,8 @@ FRENCH = Phrasebook(
     guest_closings=("Merci de m’avoir invité.", "Ce fut un plaisir."),
     and_word="et",
     and_more="et d’autres encore",
+    shorter=(
+        "Le texte n’en dit pas davantage\u00a0: cet épisode est donc plus court que les {minutes}\u00a0minutes "
+        "prévues."
+    ),
 )  # fmt: skip

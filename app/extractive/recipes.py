@@ -7,7 +7,7 @@ offline engine: a builder in ``builders.py`` (or its own module), its needs in `
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,11 +16,12 @@ from app.content.generator import GenerationInput
 from app.content.models import Outline
 from app.extractive import builders, capacity, questions
 from app.extractive.analysis import Analysis
+from app.extractive.builders import Brief
 from app.extractive.capacity import Needs, Shortfall, SourceTooShort, merged, outline_needs
 from app.extractive.podcast import podcast_script
-from app.extractive.sections import Section, sections_for
+from app.extractive.sections import sections_for
 
-Builder = Callable[[Analysis, Sequence[Section], str, dict[str, Any]], dict[str, Any]]
+Builder = Callable[[Analysis, Brief], dict[str, Any]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +76,8 @@ def build(
     if outline is None:
         outline = Outline.model_validate(builders.outline_content(analysis, request))
     sections = sections_for(analysis, outline)
-    return RECIPES[artifact].build(analysis, sections, outline.title, controls)
+    brief = Brief(sections, outline.title, controls, request.difficulty)
+    return RECIPES[artifact].build(analysis, brief)
 
 
 def _with_defaults(artifact: ArtifactType, controls: dict[str, Any]) -> dict[str, Any]:

@@ -63,7 +63,7 @@ async def test_a_blank_source_text_counts_as_missing() -> None:
     assert caught.value.details[0]["field"] == "source_text"
 
 
-@pytest.mark.parametrize("language", ["fr", "de-DE", "eng", "es"])
+@pytest.mark.parametrize("language", ["it", "pt-BR", "eng", "nl"])
 async def test_other_languages_are_refused(language: str) -> None:
     with pytest.raises(Unprocessable) as caught:
         await ExtractiveGenerator().check(
@@ -222,3 +222,13 @@ async def test_a_text_too_short_to_tell_is_taken_in_the_requested_language() -> 
 
     assert detect("Die Zelle teilt sich.") is None  # too few words to be sure of anything
     assert detect(read("photosynthesis")) == "en"
+
+
+async def test_an_english_source_asked_for_in_french_is_refused_naming_both() -> None:
+    with pytest.raises(Unprocessable) as caught:
+        await ExtractiveGenerator().check(
+            request(read("photosynthesis"), language="fr"), artifact_types(), ArtifactOptions()
+        )
+    assert caught.value.details[0]["type"] == "mismatch"
+    assert "English (en)" in caught.value.message and "French (fr)" in caught.value.message
+    assert '"language": "en"' in caught.value.message

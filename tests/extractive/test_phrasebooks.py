@@ -52,6 +52,7 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "guest_closings": NONE,
     "and_word": NONE,
     "and_more": NONE,
+    "shorter": frozenset({"minutes"}),
 }
 CUES = ("cause_cues", "process_cues", "comparison_cues")
 SETTINGS = ("language", "open_quote", "close_quote")
@@ -71,6 +72,7 @@ SAMPLES: dict[str, dict[str, object]] = {
         "sentence": "Water _____ when it is heated.",
         "topics": "A, B and C",
         "n": 2,
+        "minutes": 10,
     },
     "de": {
         "term": "Verdunstung",
@@ -80,6 +82,7 @@ SAMPLES: dict[str, dict[str, object]] = {
         "sentence": "Wasser _____ bei Wärme.",
         "topics": "A, B und C",
         "n": 2,
+        "minutes": 10,
     },
     "fr": {
         "term": "évaporation",
@@ -89,6 +92,7 @@ SAMPLES: dict[str, dict[str, object]] = {
         "sentence": "L’eau _____ sous l’effet de la chaleur.",
         "topics": "A, B et C",
         "n": 2,
+        "minutes": 10,
     },
     "es": {
         "term": "evaporación",
@@ -98,6 +102,7 @@ SAMPLES: dict[str, dict[str, object]] = {
         "sentence": "El agua _____ con el calor.",
         "topics": "A, B y C",
         "n": 2,
+        "minutes": 10,
     },
 }
 
