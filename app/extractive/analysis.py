@@ -45,6 +45,13 @@ class Analysis:
         """Whether sentence ``i`` makes sense on its own (a card's back, an answer, a key point)."""
         return not (self.dependent and self.dependent[i])
 
+    def standalone(self, i: int, limit: int = 1_000) -> str:
+        """Sentence ``i`` as a field that stands alone shows it: a sentence that refers back comes with the one
+        before it, when the two fit."""
+        if self.alone(i) or i == 0 or len(self.sentences[i - 1]) + 1 + len(self.sentences[i]) > limit:
+            return self.sentences[i]
+        return f"{self.sentences[i - 1]} {self.sentences[i]}"
+
     def best(self, indices: list[int] | tuple[int, ...] | range, k: int) -> list[int]:
         """The ``k`` highest-scoring of these sentences, in document order."""
         ranked = sorted(indices, key=lambda i: (-self.scores[i], i))[:k]

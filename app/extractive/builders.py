@@ -78,13 +78,13 @@ def _subject(analysis: Analysis, chosen: list[Keyphrase]) -> Keyphrase | None:
 def _outline_section(analysis: Analysis, number: int, section: Section) -> dict[str, Any]:
     # Sentences that stand alone first: a summary or key point that opens with "It" has lost its subject.
     ranked = sorted(section.sentences, key=lambda i: (not analysis.alone(i), -analysis.scores[i], i))
-    head, rest = ranked[0], ranked[1:]
+    head, rest = ranked[0], [i for i in ranked[1:] if analysis.alone(i)]
     points = sorted(rest[:MAX_KEY_POINTS]) or [head]
     return {
         "number": number,
         "title": section.title,
-        "summary": analysis.sentences[head],
-        "key_points": [analysis.sentences[i] for i in points],
+        "summary": analysis.standalone(head),
+        "key_points": [analysis.standalone(i) for i in points],
     }
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from yake_rust import Yake
 
 from app.extractive.definitions import COPULAS, Definition, find_definitions
-from app.extractive.lexicon import DETERMINERS, is_content, lemma, listed, stopwords, verb_like, words
+from app.extractive.lexicon import DETERMINERS, MEASURES, is_content, lemma, listed, stopwords, verb_like, words
 from app.extractive.stopwords import ARTICLES, GENERIC
 
 CANDIDATES = 150  # YAKE's best phrases considered per text, and one more per ten words of it (up to MAX_CANDIDATES)
@@ -212,6 +212,8 @@ def _leave_nested_words(
 def _acceptable(key: str, found: _Found, definition: Definition | None, language: str) -> bool:
     if found.count == 0 or (found.count < 2 and definition is None):
         return False
+    if found.words == 1 and key in MEASURES.get(language, frozenset()):
+        return False  # "Prozent", "années": a measure, not a concept
     surface = _most_common(found.surfaces or found.initial_surfaces).split()
     if language == "de":
         # A German term is a noun phrase: it ends with a (capitalised) noun, and no lower-case word in it is a verb.

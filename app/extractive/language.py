@@ -33,17 +33,22 @@ def _words(listed: str) -> list[str]:
 # a sentence opening with one is joined to the one before it, or not used where it must stand alone.
 REFERRING = {
     "en": frozenset(_words("it its this these those they their them such he she his her that")),
-    "de": frozenset(_words("es dies diese dieser dieses sie er sein seine seiner ihr ihre ihrer solche solcher")),
-    "fr": frozenset(_words("il elle ils elles cela ceci ce cet cette ces son sa ses leur leurs celui celle")),
+    "de": frozenset(
+        _words("es dies diese dieser dieses diesen diesem sie er sein seine seiner seinen ihr ihre ihrer ihren solche")
+    ),
+    "fr": frozenset(_words("il elle ils elles cela ceci ça c ce cet cette ces son sa ses leur leurs celui celle")),
     "es": frozenset(_words("esto esta este estos estas ello su sus dicho dicha dichos dichas ella ellos ellas")),
 }
 # Openings that look referring but are not ("It is said that", "Il y a", "Es gibt"): kept as they stand.
 IMPERSONAL = {
-    "en": ("it is ", "it was ", "it has been ", "it can be ", "it may be ", "that is", "this is why"),
-    "de": ("es gibt", "es ist ", "es war ", "es wird ", "es lässt sich", "es kommt"),
-    "fr": ("il y a", "il est ", "il était ", "il faut", "il s'agit", "il s’agit", "il existe", "ce qui", "ce que"),
+    "en": (),  # "It is …" nearly always means something named before
+    "de": ("es gibt", "es ist wichtig", "es ist möglich", "es ist nötig", "es lässt sich", "es kommt"),
+    "fr": (
+        "il y a", "il faut", "il s'agit", "il s’agit", "il existe", "il est possible", "il est important",
+        "il est nécessaire", "il est difficile", "il est probable", "il était une fois",
+    ),
     "es": ("esto es", "es decir"),
-}
+}  # fmt: skip
 
 
 def name(code: str) -> str:

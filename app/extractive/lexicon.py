@@ -31,6 +31,26 @@ DETERMINERS = {
 }
 # Endings of an infinitive: a word whose lemma is an infinitive and differs from it is a conjugated verb.
 _INFINITIVES = {"fr": ("er", "ir", "re", "oir"), "es": ("ar", "er", "ir"), "de": ("en", "ern", "eln")}
+# Units, measures and counting words: never a term to teach, however often a text uses them ("Prozent").
+MEASURES = {
+    "en": listed_words(
+        "percent per cent year century decade minute second hour day week month kilometre kilometer metre meter "
+        "kilogram gram litre liter degree million billion thousand hundred time times"
+    ),
+    "de": listed_words(
+        "prozent jahr jahrzehnt jahrhundert minute sekunde stunde tag woche monat kilometer meter zentimeter "
+        "kilogramm gramm liter grad million milliarde tausend hundert mal"
+    ),
+    "fr": listed_words(
+        "pourcentage an année décennie siècle minute second seconde heure jour semaine mois kilomètre mètre centimètre "
+        "kilogramme gramme litre degré million milliard millier centaine fois"
+    ),
+    "es": listed_words(
+        "porcentaje año década siglo minuto segundo segunda hora día semana mes kilómetro metro centímetro kilogramo "
+        "gramo litro grado millón millones mil centenar vez veces"
+    ),
+}
+
 _LY_NOUNS = frozenset(
     ("ally", "anomaly", "assembly", "family", "italy", "july", "monopoly", "poly", "rally", "reply", "supply")
 )

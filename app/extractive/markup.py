@@ -5,7 +5,8 @@ else as plain text: paragraphs set apart by blank lines, short lines set apart a
 items. What comes out is a list of ``Block``: headings, paragraphs and list items, in plain text. Code blocks,
 tables, comments, raw HTML, footnote definitions and directives the text does not explain are dropped, and
 inline markup is reduced to its words (emphasis markers, link targets, footnote references go), so no markup
-reaches a sentence, a card or a podcast line.
+reaches a sentence, a card or a podcast line. Inline code is marked (``CODE_OPEN``), and the sentences that
+hold it are left out: what they say cannot be quoted without the code.
 
 Which reader a text gets is decided by what it contains (``source_format``): reStructuredText's directives,
 roles and section underlines; Markdown's headings, fences, emphasis, links, lists and tables.
@@ -95,6 +96,15 @@ _SPACE = re.compile(r"\s+")
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([,.;:!?)])")
 
 
+# Code inside a sentence ("call `session.close()`") is marked so that the sentence can be told apart after the
+# split: no artifact quotes code, and a sentence that needs it to make sense is not quoted either.
+CODE_OPEN, CODE_CLOSE = "\ue000", "\ue001"
+
+
+def code_span(code: str) -> str:
+    return f"{CODE_OPEN}{code}{CODE_CLOSE}"
+
+
 def without_markers(prose: str) -> str:
     return _MARKERS.sub("", prose)
 
@@ -152,7 +162,7 @@ def _inline_text(children: list[Token]) -> str:
         if child.type == "text":
             parts.append(without_markers(child.content))
         elif child.type == "code_inline":
-            parts.append(child.content)
+            parts.append(code_span(child.content))
         elif child.type in ("softbreak", "hardbreak"):
             parts.append(" ")
     return "".join(parts)
@@ -217,9 +227,9 @@ def _rst_text(node: nodes.Element) -> str:
             continue
         if isinstance(child, nodes.problematic):  # a role docutils does not know (Sphinx's :func:): its words
             role = _ROLE.match(child.astext())
-            parts.append(role.group(1) if role else "")
+            parts.append(code_span(role.group(1)) if role else "")
         elif isinstance(child, nodes.literal):
-            parts.append(child.astext())
+            parts.append(code_span(child.astext()))
         elif isinstance(child, nodes.Text):
             parts.append(without_markers(str(child)))
         elif isinstance(child, nodes.Element):

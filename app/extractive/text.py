@@ -59,6 +59,8 @@ def parse(text: str, language: str = "en") -> Document:
             paragraph += int(paragraph_of[-1] == paragraph)  # a new paragraph (a list's items share one)
         previous_kind = block.kind
         for unit, refers in _units(split_sentences(block.text, language), language):
+            if markup.CODE_OPEN in unit:
+                continue  # it quotes code: no artifact may
             key = normalised(unit)
             if key in seen or len(words(unit)) < MIN_SENTENCE_WORDS:
                 continue
@@ -77,7 +79,7 @@ def _units(pieces: list[str], language: str) -> list[tuple[str, bool]]:
             if units and len(units[-1][0]) + 1 + len(piece) <= MERGE_LIMIT:
                 units[-1] = (f"{units[-1][0]} {piece}", units[-1][1])
                 continue
-            units.append((piece, not units))  # opening its block: nothing here to join it to
+            units.append((piece, True))  # opening its block, or too long to join: it stays dependent
         else:
             units.append((piece, False))
     return units
@@ -86,7 +88,8 @@ def _units(pieces: list[str], language: str) -> list[tuple[str, bool]]:
 def refers_back(sentence: str, language: str = "en") -> bool:
     """Whether a sentence opens with a word that refers to an earlier one ("It", "Diese", "Cette", "Su")."""
     opening = sentence.lstrip("\"'“‘«(¿¡ ").lower()
-    first = opening.split(" ", 1)[0].strip(",;:")
+    tokens = words(opening[:40])
+    first = tokens[0].replace("’", "'").split("'")[0] if tokens else ""  # "c'est" -> "c", "it's" -> "it"
     if first not in REFERRING.get(language, frozenset()):
         return False
     return not opening.startswith(IMPERSONAL.get(language, ()))
