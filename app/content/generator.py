@@ -85,6 +85,9 @@ class PermanentGenerationError(GenerationError):
     transient = False
 
 
+REQUEST_CONTROLS = ("audience", "difficulty", "focus")  # the controls a request sets for all its artifacts
+
+
 class Generator(Protocol):
     @property
     def provider(self) -> str: ...
@@ -104,3 +107,16 @@ class Generator(Protocol):
     async def generate(self, task: GenerationTask) -> Generated:
         """Produce one artifact, already validated against its model and controls."""
         ...
+
+    def honoured(self, artifact: ArtifactType) -> frozenset[str]:
+        """The controls this engine acts on for an artifact type: of ``REQUEST_CONTROLS`` and the type's own
+        (``count``, ``minutes``). A request may set others; the job then lists them as unused."""
+        ...
+
+
+def unused_controls(
+    generator: Generator, artifact: ArtifactType, request: GenerationInput, controls: dict[str, Any]
+) -> tuple[str, ...]:
+    """The controls a request sets for an artifact that the engine will not act on, in name order."""
+    requested = {name for name in REQUEST_CONTROLS if getattr(request, name) is not None} | set(controls)
+    return tuple(sorted(requested - generator.honoured(artifact)))

@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.content.catalogue import CATALOGUE, ArtifactType, control_ranges
+from app.content.generator import REQUEST_CONTROLS, Generator
 
 
 class ControlRange(BaseModel):
@@ -22,6 +23,11 @@ class ContentType(BaseModel):
     description: str
     derived_from_outline: bool
     controls: dict[str, ControlRange]
+    honoured_controls: list[str] = Field(
+        description="Of the request's controls (audience, difficulty, focus) and this type's own, the ones the "
+        "configured engine acts on."
+    )
+    unused_controls: list[str] = Field(description="The others: a job lists them on its artifacts when set.")
     json_schema: dict[str, Any] = Field(alias="schema", serialization_alias="schema")
 
     model_config = ConfigDict(populate_by_name=True)
@@ -31,16 +37,21 @@ class ContentTypeList(BaseModel):
     items: list[ContentType]
 
 
-def catalogue_public() -> ContentTypeList:
-    return ContentTypeList(
-        items=[
+def catalogue_public(generator: Generator) -> ContentTypeList:
+    """The catalogue as ``GET /v1/content-types`` shows it, with what the configured engine honours."""
+    items = []
+    for spec in CATALOGUE.values():
+        possible = {*REQUEST_CONTROLS, *spec.defaults()}
+        honoured = generator.honoured(spec.artifact) & possible
+        items.append(
             ContentType(
                 type=spec.artifact,
                 description=spec.description,
                 derived_from_outline=spec.artifact is not ArtifactType.OUTLINE,
                 controls={name: ControlRange(**r) for name, r in control_ranges(spec).items()},
+                honoured_controls=sorted(honoured),
+                unused_controls=sorted(possible - honoured),
                 json_schema=spec.model.model_json_schema(),
             )
-            for spec in CATALOGUE.values()
-        ]
-    )
+        )
+    return ContentTypeList(items=items)

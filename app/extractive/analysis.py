@@ -40,6 +40,7 @@ class Analysis:
     dependent: tuple[bool, ...] = ()  # per sentence: it opens by referring back, so it cannot stand alone
     language: str = "en"
     definition_sentences: frozenset[int] = frozenset()  # sentences that define one of the key terms
+    focused: frozenset[str] = frozenset()  # key terms the request's focus names or dwells on (``steering``)
 
     def alone(self, i: int) -> bool:
         """Whether sentence ``i`` makes sense on its own (a card's back, an answer, a key point)."""

@@ -76,6 +76,12 @@ class ExtractiveGenerator:
                 details=[{"field": p.field, "message": p.message, "type": "insufficient_source"} for p in problems],
             )
 
+    def honoured(self, artifact: ArtifactType) -> frozenset[str]:
+        """The offline engine quotes the text: it cannot write for an audience. ``focus`` weighs what every
+        artifact quotes; ``difficulty`` orders the outline's label, cards, FAQ and questions; ``count`` and
+        ``minutes`` are each type's own."""
+        return recipes.honoured(artifact)
+
     async def generate(self, task: GenerationTask) -> Generated:
         text = task.input.source_text
         if text is None or not text.strip():

@@ -22,7 +22,7 @@ from app.extractive.keyphrases import Keyphrase
 from app.extractive.lexicon import words
 from app.extractive.phrasebook import Phrasebook
 from app.extractive.phrasebooks import phrasebook
-from app.extractive.selection import defined_first, explanation, reserved, support, terms
+from app.extractive.selection import defined_first, explanation, focused_first, reserved, support, terms
 from app.extractive.text import LINE_LIMIT, join_within, normalised
 
 SentenceKind = Literal["definition", "cause", "process", "comparison", "event", "statement"]
@@ -83,6 +83,7 @@ def faq_items(analysis: Analysis, limit: int, difficulty: Difficulty | None = No
     """Up to ``limit`` questions, one per key term, answered by its definition (or best statement) and more."""
     book = phrasebook(analysis.language)
     chosen = terms(analysis) if difficulty is Difficulty.ADVANCED else defined_first(terms(analysis))
+    chosen = focused_first(analysis, chosen)
     used = reserved(chosen)
     items: list[dict[str, str]] = []
     seen: set[str] = set()
@@ -110,6 +111,7 @@ def flashcards(analysis: Analysis, limit: int, difficulty: Difficulty | None = N
     chosen = defined_first(terms(analysis))
     if difficulty is Difficulty.ADVANCED:
         chosen = [t for t in chosen if t.definition is None] + [t for t in chosen if t.definition is not None]
+    chosen = focused_first(analysis, chosen)
     used = reserved(chosen)
     cards: list[dict[str, str]] = []
     seen: set[str] = set()
@@ -153,6 +155,7 @@ def reading_questions(analysis: Analysis, limit: int, difficulty: Difficulty | N
     chosen = terms(analysis)
     if difficulty is Difficulty.INTRODUCTORY:
         chosen = defined_first(chosen)
+    chosen = focused_first(analysis, chosen)
     slots = _SLOTS[difficulty]
     used = reserved(chosen)
     position = {t.key: n for n, t in enumerate(chosen)}

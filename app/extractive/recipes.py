@@ -20,6 +20,7 @@ from app.extractive.builders import Brief
 from app.extractive.capacity import Needs, Shortfall, SourceTooShort, merged, outline_needs
 from app.extractive.podcast import podcast_script
 from app.extractive.sections import sections_for
+from app.extractive.steering import steered
 
 Builder = Callable[[Analysis, Brief], dict[str, Any]]
 
@@ -44,6 +45,19 @@ RECIPES: dict[ArtifactType, Recipe] = {
         capacity.counted_needs(questions.reading_questions, "reading questions", "to ask about"),
     ),
 }
+
+
+_BY_DIFFICULTY = frozenset(
+    {ArtifactType.OUTLINE, ArtifactType.FLASHCARDS, ArtifactType.FAQ, ArtifactType.READING_QUESTIONS}
+)
+
+
+def honoured(artifact: ArtifactType) -> frozenset[str]:
+    """The controls the offline engine acts on for an artifact type (``Generator.honoured``)."""
+    acted = {"focus", *spec_of(artifact).defaults()}
+    if artifact in _BY_DIFFICULTY:
+        acted.add("difficulty")
+    return frozenset(acted)
 
 
 def missing() -> list[ArtifactType]:
@@ -71,6 +85,7 @@ def build(
     problems = shortfalls(analysis, artifact, controls)
     if problems:
         raise SourceTooShort(problems)
+    analysis = steered(analysis, request.focus)
     if artifact is ArtifactType.OUTLINE:
         return builders.outline_content(analysis, request)
     if outline is None:

@@ -90,6 +90,11 @@ def defined_first(chosen: list[Keyphrase]) -> list[Keyphrase]:
     return [t for t in chosen if t.definition is not None] + [t for t in chosen if t.definition is None]
 
 
+def focused_first(analysis: Analysis, chosen: list[Keyphrase]) -> list[Keyphrase]:
+    """The terms the request's focus is on first, the rest after, each group in the order given."""
+    return [t for t in chosen if t.key in analysis.focused] + [t for t in chosen if t.key not in analysis.focused]
+
+
 def reserved(chosen: list[Keyphrase]) -> set[int]:
     """Sentences that define one of the terms: kept for that term's explanation."""
     return {t.definition for t in chosen if t.definition is not None}

@@ -80,6 +80,7 @@ class StepState(BaseModel):
     worker: str | None = None  # the process that claimed it last (host:pid), for operators and tests
     queued_at: datetime | None = None  # when it last became runnable: the sweeper's measure of a lost task
     recoveries: int = 0  # times the sweeper enqueued it again; part of its task name (``Step.recovery``)
+    unused_controls: tuple[str, ...] = ()  # controls the request set that the engine does not act on here
     started_at: datetime | None = None
     finished_at: datetime | None = None
 

@@ -88,6 +88,10 @@ class ArtifactStatePublic(BaseModel):
     cached: bool
     error: ErrorInfo | None = None
     usage: Usage | None = None
+    unused_controls: list[str] = Field(
+        default_factory=list,
+        description="Controls the request set that this artifact's engine does not act on (see /v1/content-types).",
+    )
 
 
 class JobRequestPublic(BaseModel):
@@ -126,7 +130,12 @@ class JobPublic(BaseModel):
             progress=Progress(done=done, total=total, percent=round(100 * done / total) if total else 100),
             artifacts={
                 artifact: ArtifactStatePublic(
-                    status=s.status, attempts=s.attempts, cached=s.cached, error=s.error, usage=s.usage
+                    status=s.status,
+                    attempts=s.attempts,
+                    cached=s.cached,
+                    error=s.error,
+                    usage=s.usage,
+                    unused_controls=list(s.unused_controls),
                 )
                 for artifact, s in job.steps.items()
             },

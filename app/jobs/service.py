@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from app.content.catalogue import ArtifactOptions, ArtifactType, artifact_types
-from app.content.generator import Generator
+from app.content.generator import Generator, unused_controls
 from app.errors import BadRequest, Conflict, NotFound, ServiceUnavailable
 from app.jobs import lifecycle
 from app.jobs.models import FINISHED_JOBS, Job, JobRequest, JobStatus, StepState, StepStatus, StoredArtifact
@@ -83,12 +83,7 @@ class JobsService:
             request=request,
             request_hash=fingerprint,
             idempotency_key=idempotency_key,
-            steps={
-                a: StepState(status=StepStatus.QUEUED, queued_at=now)
-                if a is ArtifactType.OUTLINE
-                else StepState(status=StepStatus.PENDING)
-                for a in request.artifacts
-            },
+            steps={a: self._step(a, request, now) for a in request.artifacts},
             created_at=now,
             updated_at=now,
             expires_at=now + self.job_ttl,
@@ -105,6 +100,16 @@ class JobsService:
         if self.counter is not None:
             self.counter.job_created()
         return job, True
+
+    def _step(self, artifact: ArtifactType, request: JobRequest, now: datetime) -> StepState:
+        """A new job's step: the outline queued, the rest waiting for it, each knowing the controls its engine
+        will leave unused."""
+        unused = unused_controls(
+            self.generator, artifact, request.generation_input(), request.options.for_type(artifact)
+        )
+        if artifact is ArtifactType.OUTLINE:
+            return StepState(status=StepStatus.QUEUED, queued_at=now, unused_controls=unused)
+        return StepState(status=StepStatus.PENDING, unused_controls=unused)
 
     async def _replay(self, existing: Job, fingerprint: str) -> Job:
         """The job an Idempotency-Key already made. Its queued steps are enqueued again (deduplicated by task

@@ -16,8 +16,16 @@ from pydantic import ValidationError
 
 from app.config import ConfigError, Settings
 from app.content.cache import ArtifactCache
-from app.content.catalogue import ArtifactOptions, ArtifactType, CatalogueError, artifact_types, validate_content
+from app.content.catalogue import (
+    ArtifactOptions,
+    ArtifactType,
+    CatalogueError,
+    artifact_types,
+    spec_of,
+    validate_content,
+)
 from app.content.generator import (
+    REQUEST_CONTROLS,
     Generated,
     GenerationError,
     GenerationInput,
@@ -125,6 +133,10 @@ class LlmGenerator:
         """A model works from a topic alone or from any source the request limits allow (long ones are
         condensed), in any language: nothing to refuse beyond what request validation already refuses."""
         return None
+
+    def honoured(self, artifact: ArtifactType) -> frozenset[str]:
+        """A model reads every control: the request's, and the artifact type's own."""
+        return frozenset({*REQUEST_CONTROLS, *spec_of(artifact).defaults()})
 
     async def generate(self, task: GenerationTask) -> Generated:
         usage = Usage()

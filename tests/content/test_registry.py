@@ -25,10 +25,11 @@ from app.content.catalogue import (
     Controls,
     TokenEstimate,
     register,
+    spec_of,
     unregister,
     validate_content,
 )
-from app.content.generator import Generated, GenerationInput, GenerationTask, Usage
+from app.content.generator import REQUEST_CONTROLS, Generated, GenerationInput, GenerationTask, Usage
 from app.content.models import ArtifactModel, Line, Text
 from app.extractive import ExtractiveGenerator
 from app.jobs.models import JobRequest
@@ -103,6 +104,9 @@ class GlossaryWriter:
         self, request: GenerationInput, artifacts: Sequence[ArtifactType], options: ArtifactOptions
     ) -> None:
         return None
+
+    def honoured(self, artifact: ArtifactType) -> frozenset[str]:
+        return frozenset({*REQUEST_CONTROLS, *spec_of(artifact).defaults()})
 
     async def generate(self, task: GenerationTask) -> Generated:
         if task.artifact.value == "glossary":
