@@ -13,6 +13,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+import anyio.to_thread
 import httpx
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -85,6 +86,9 @@ def create_app(settings: Settings | None = None, *, generator: Generator | None 
                 stack.callback(close_sentry)
             services = await build_services(settings, stack, generator, metrics=metrics)
             set_provider(services.pipeline.generator.provider)
+            if isinstance(services.pipeline.generator, ExtractiveGenerator):
+                warming = asyncio.create_task(anyio.to_thread.run_sync(ExtractiveGenerator.warm_up), name="warm-up")
+                stack.push_async_callback(_cancelled, warming)
             if isinstance(services.queue, InlineQueue):
                 resumed = await services.sweeper.restart()
                 if resumed:

@@ -76,6 +76,13 @@ class ExtractiveGenerator:
                 details=[{"field": p.field, "message": p.message, "type": "insufficient_source"} for p in problems],
             )
 
+    @staticmethod
+    def warm_up() -> None:
+        """Load what the first request would otherwise wait for: the language model and the English lemmas
+        (about two seconds; the app runs this in a worker thread as it starts)."""
+        language.warm_up()
+        analyse("Warming up. The engine reads this sentence once, and the lemma dictionary is loaded.")
+
     def honoured(self, artifact: ArtifactType) -> frozenset[str]:
         """The offline engine quotes the text: it cannot write for an audience. ``focus`` weighs what every
         artifact quotes; ``difficulty`` orders the outline's label, cards, FAQ and questions; ``count`` and

@@ -72,6 +72,11 @@ def detect(text: str) -> str | None:
     return str(language) if confidence >= MIN_CONFIDENCE else None
 
 
+def warm_up() -> None:
+    """Load the model now (a worker thread at start-up), so that the first request does not wait for it."""
+    _identifier()
+
+
 _loaded: Any = None
 _lock = threading.Lock()
 
