@@ -20,6 +20,7 @@ from yake_rust import Yake
 
 from app.extractive.definitions import COPULAS, Definition, find_definitions
 from app.extractive.lexicon import DETERMINERS, MEASURES, is_content, lemma, listed, stopwords, verb_like, words
+from app.extractive.lexicon import GENERIC as GENERIC_WORDS
 from app.extractive.stopwords import ARTICLES, GENERIC
 
 CANDIDATES = 150  # YAKE's best phrases considered per text, and one more per ten words of it (up to MAX_CANDIDATES)
@@ -106,6 +107,9 @@ def extract(
             continue  # "carbon" is nearly always "carbon dioxide": the longer term teaches it
         score = _merit(found, definition is not None, key in named)
         text = _display(found, lower_words)
+        defined_as = definition.surface if definition is not None else ""
+        if defined_as.lower() != text.lower() and key_of(words(defined_as), language) == key:
+            text = _as_defined(defined_as, lower_words)  # "Sorting is …": the term is "sorting", not "sort"
         english = language == "en"
         ranked.append(
             Keyphrase(
@@ -212,8 +216,8 @@ def _leave_nested_words(
 def _acceptable(key: str, found: _Found, definition: Definition | None, language: str) -> bool:
     if found.count == 0 or (found.count < 2 and definition is None):
         return False
-    if found.words == 1 and key in MEASURES.get(language, frozenset()):
-        return False  # "Prozent", "années": a measure, not a concept
+    if found.words == 1 and (key in MEASURES.get(language, frozenset()) or key in GENERIC_WORDS.get(language, ())):
+        return False  # "Prozent", "années": a measure, not a concept; "Weise", "manera": too general
     surface = _most_common(found.surfaces or found.initial_surfaces).split()
     if language == "de":
         # A German term is a noun phrase: it ends with a (capitalised) noun, and no lower-case word in it is a verb.
@@ -270,6 +274,14 @@ def _display(found: _Found, lower_words: set[str]) -> str:
     if found.surfaces:
         return _most_common(found.surfaces)
     surface = _most_common(found.initial_surfaces)
+    first, _, rest = surface.partition(" ")
+    if first.lower() in lower_words and not first.isupper():
+        first = first.lower()
+    return f"{first} {rest}".strip()
+
+
+def _as_defined(surface: str, lower_words: set[str]) -> str:
+    """The term as its definition writes it, lower-cased where it only opens the sentence ("Sorting is …")."""
     first, _, rest = surface.partition(" ")
     if first.lower() in lower_words and not first.isupper():
         first = first.lower()

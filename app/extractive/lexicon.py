@@ -51,6 +51,23 @@ MEASURES = {
     ),
 }
 
+# Nouns too general to teach on their own ("auf diese Weise", "en partie", "a menudo"); English has its list in
+# ``stopwords.GENERIC``.
+GENERIC = {
+    "de": listed_words(
+        "weise art teil fall beispiel zeit grund form rolle anteil menge reihe ende anfang seite punkt frage bereich "
+        "möglichkeit zusammenhang folge ergebnis entwicklung bedeutung zahl größe begriff thema"
+    ),
+    "fr": listed_words(
+        "façon manière partie exemple cas temps raison forme rôle part ensemble moitié fin début côté point question "
+        "domaine possibilité résultat développement importance nombre taille terme sujet chose"
+    ),
+    "es": listed_words(
+        "manera modo forma parte ejemplo caso tiempo razón papel conjunto mitad final principio lado punto cuestión "
+        "ámbito posibilidad resultado desarrollo importancia número tamaño término tema cosa"
+    ),
+}
+
 _LY_NOUNS = frozenset(
     ("ally", "anomaly", "assembly", "family", "italy", "july", "monopoly", "poly", "rally", "reply", "supply")
 )
