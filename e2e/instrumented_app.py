@@ -58,6 +58,9 @@ class InstrumentedGenerator:
             raise RuntimeError("the admission check broke")  # a bug, as far as the service can tell
         await self._inner.check(request, artifacts, options)
 
+    def honoured(self, artifact: ArtifactType) -> frozenset[str]:
+        return self._inner.honoured(artifact)
+
     async def generate(self, task: GenerationTask) -> Generated:
         name = task.artifact.value
         _append(self._attempts, name)
