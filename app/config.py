@@ -51,6 +51,9 @@ class ModelPrice(BaseModel):
 
     input: float = Field(ge=0, description="USD per million input tokens")
     output: float = Field(ge=0, description="USD per million output tokens")
+    cached_input: float | None = Field(
+        default=None, ge=0, description="USD per million input tokens served from the prompt cache; unset: input"
+    )
 
 
 class Settings(BaseSettings):
@@ -69,6 +72,8 @@ class Settings(BaseSettings):
     llm_model: str | None = None  # unset: the provider's default model
     llm_base_url: str | None = None  # another server speaking the provider's protocol
     llm_max_reasks: int = Field(default=2, ge=0, le=5)
+    # The prompt templates (app/llm/prompts/<version>); part of every cache key, so switching regenerates.
+    llm_prompt_version: Literal["v1", "v2"] = "v2"
     llm_max_input_tokens: int | None = Field(default=None, ge=2_000)  # unset: the model's budget
     llm_max_output_tokens: int = Field(default=8_192, ge=256, le=65_536)
     llm_timeout_seconds: float = Field(default=120.0, gt=0, le=900)

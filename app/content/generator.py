@@ -19,6 +19,9 @@ class Usage(BaseModel):
 
     input_tokens: int = Field(default=0, ge=0)
     output_tokens: int = Field(default=0, ge=0)
+    cached_input_tokens: int = Field(
+        default=0, ge=0, description="Of the input tokens, those the provider served from its prompt cache."
+    )
     llm_calls: int = Field(default=0, ge=0)
     cost_usd: float = Field(default=0.0, ge=0)
 
@@ -26,6 +29,7 @@ class Usage(BaseModel):
         return Usage(
             input_tokens=self.input_tokens + other.input_tokens,
             output_tokens=self.output_tokens + other.output_tokens,
+            cached_input_tokens=self.cached_input_tokens + other.cached_input_tokens,
             llm_calls=self.llm_calls + other.llm_calls,
             cost_usd=round(self.cost_usd + other.cost_usd, 8),
         )

@@ -173,14 +173,19 @@ class DetailedReading(ArtifactModel):
 # --- FAQ, flashcards, reading questions ----------------------------------------------------------------------
 
 
+# Question marks of the scripts a question may be written in: Latin and Greek (";"), full-width (Chinese,
+# Japanese), Arabic, Armenian, Ethiopic.
+QUESTION_MARKS = ("?", "？", "؟", ";", "՞", "፧")
+
+
 class FaqItem(ArtifactModel):
     question: Line
     answer: Text
 
     @model_validator(mode="after")
     def _well_formed(self) -> FaqItem:
-        if not self.question.endswith("?"):
-            raise ValueError(f"question must end with '?': {self.question!r}")
+        if not self.question.endswith(QUESTION_MARKS):
+            raise ValueError(f"question must end with a question mark: {self.question!r}")
         if _normalised(self.answer) == _normalised(self.question):
             raise ValueError("answer must not repeat the question")
         return self

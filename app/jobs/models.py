@@ -112,6 +112,7 @@ class Job(BaseModel):
         return Usage(
             input_tokens=sum(u.input_tokens for u in used),
             output_tokens=sum(u.output_tokens for u in used),
+            cached_input_tokens=sum(u.cached_input_tokens for u in used),
             llm_calls=sum(u.llm_calls for u in used),
             cost_usd=round(sum(u.cost_usd for u in used), 8),
         )

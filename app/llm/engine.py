@@ -33,6 +33,7 @@ from app.content.generator import (
     PermanentGenerationError,
     Usage,
 )
+from app.content.models import ArtifactModel, PodcastScript
 from app.llm.condense import CondensePart, Condenser
 from app.llm.parsing import OutputError, parse_object
 from app.llm.policy import CallPolicy, CircuitBreaker
@@ -81,7 +82,7 @@ class LlmGenerator:
         spec = provider_spec(settings)
         model = settings.llm_model or spec.default_model
         provider = spec.name
-        prompts = Prompts()
+        prompts = Prompts(settings.llm_prompt_version)
         lacking = prompts.missing(artifact_types())
         if lacking:
             files = ", ".join(f"app/llm/prompts/{prompts.version}/{a.value}.j2" for a in lacking)
@@ -156,10 +157,14 @@ class LlmGenerator:
         system = self._prompts.system(context)
         schema = provider_schema(task.artifact, task.controls, self._dialect)
         messages = [Message("user", self._prompts.artifact(task.artifact, context))]
+        max_output = output_budget(task.artifact, task.controls, self._max_output)
         problems = ""
+        usable: ArtifactModel | None = None  # a valid answer whose only fault is its length
         for _ in range(self._max_reasks + 1):
-            completion, seconds = await self._call(system, messages, schema, task.artifact.value, usage)
-            usage = usage + self._prices.usage(self.model, completion.input_tokens, completion.output_tokens)
+            completion, seconds = await self._call(system, messages, schema, task.artifact.value, usage, max_output)
+            usage = usage + self._prices.usage(
+                self.model, completion.input_tokens, completion.output_tokens, completion.cached_input_tokens
+            )
             if completion.finish is Finish.REFUSAL:
                 self._observe(task.artifact.value, "refused", seconds)
                 raise PermanentGenerationError(
@@ -168,20 +173,33 @@ class LlmGenerator:
                     usage=usage,
                 )
             truncated = completion.finish is Finish.LENGTH
+            target: int | None = None
+            written: int | None = None
             try:
                 if truncated:
-                    raise OutputError(f"the answer was cut off at the output limit of {self._max_output} tokens")
+                    written = len(completion.text.split())
+                    target = max(50, int(written * 0.7))  # a concrete length below where it was cut
+                    raise OutputError(f"the answer was cut off at the output limit of {max_output} tokens")
                 content = validate_content(task.artifact, parse_object(completion.text), task.controls)
+                content, off = _held_to_length(task.artifact, task.controls, content)
+                if off is not None:
+                    usable, (written, target) = content, off
+                    raise OutputError(
+                        f"the script has {written} spoken words, but {task.controls['minutes']} minutes need "
+                        f"about {target} (within a quarter either way)"
+                    )
             except (OutputError, ValidationError) as exc:
                 self._observe(task.artifact.value, "invalid_output", seconds)
                 problems = _describe(exc)
-                messages += [
-                    Message("assistant", completion.text or "(empty)"),
-                    Message("user", self._prompts.reask(context, problems=problems, truncated=truncated)),
-                ]
+                reask = self._prompts.reask(
+                    context, problems=problems, truncated=truncated, target_words=target, current_words=written
+                )
+                messages += [Message("assistant", completion.text or "(empty)"), Message("user", reask)]
                 continue
             self._observe(task.artifact.value, "ok", seconds)
             return Generated(content=content, usage=usage)
+        if usable is not None:  # the length could not be met: the last valid script stands, its minutes its own
+            return Generated(content=usable, usage=usage)
         raise PermanentGenerationError(
             f"The model's {task.artifact.value} was still invalid after {self._max_reasks + 1} attempts: {problems}",
             code="invalid_output",
@@ -189,7 +207,13 @@ class LlmGenerator:
         )
 
     async def _call(
-        self, system: str, messages: list[Message], schema: dict[str, Any] | None, name: str, spent: Usage
+        self,
+        system: str,
+        messages: list[Message],
+        schema: dict[str, Any] | None,
+        name: str,
+        spent: Usage,
+        max_output: int | None = None,
     ) -> tuple[Completion, float]:
         """One completion through the retry policy; failed attempts are observed here, the answered one by the
         caller once it knows whether the answer was usable."""
@@ -204,7 +228,7 @@ class LlmGenerator:
                     messages=list(messages),
                     schema=schema,
                     schema_name=name,
-                    max_output_tokens=self._max_output,
+                    max_output_tokens=max_output or self._max_output,
                 )
             except ProviderError as exc:
                 self._observe(name, _outcome(exc), time.perf_counter() - started)
@@ -230,15 +254,18 @@ class LlmGenerator:
 
     def _condense_part(self, request: GenerationInput) -> CondensePart:
         async def condense(chunk: str, part: int, parts: int) -> tuple[str, Usage]:
-            context = PromptContext(language=request.language, topic=request.topic, source=chunk)
+            context = PromptContext(language=request.language, topic=request.topic, source=chunk, focus=request.focus)
+            target = max(100, len(chunk.split()) // 4)  # notes a quarter of the part's length
             completion, seconds = await self._call(
                 self._prompts.system(context),
-                [Message("user", self._prompts.condense(context, part=part, parts=parts))],
+                [Message("user", self._prompts.condense(context, part=part, parts=parts, target_words=target))],
                 notes_schema(self._dialect),
                 "notes",
                 Usage(),
             )
-            used = self._prices.usage(self.model, completion.input_tokens, completion.output_tokens)
+            used = self._prices.usage(
+                self.model, completion.input_tokens, completion.output_tokens, completion.cached_input_tokens
+            )
             self._observe("notes", "ok", seconds)
             try:
                 notes = str(parse_object(completion.text)["notes"])
@@ -252,6 +279,35 @@ class LlmGenerator:
             return notes, used
 
         return condense
+
+
+WORDS_PER_MINUTE = 150
+_TOKENS_PER_WORD = 2.0  # generous: JSON keys and quoting, and languages that take more tokens a word
+MAX_OUTPUT_TOKENS = 65_536
+
+
+def output_budget(artifact: ArtifactType, controls: dict[str, Any], floor: int) -> int:
+    """The output tokens an answer may take: enough for what its controls ask (a 60-minute podcast is some 9,000
+    words), never less than ``CF_LLM_MAX_OUTPUT_TOKENS``."""
+    words = 0
+    if artifact is ArtifactType.PODCAST_SCRIPT:
+        words = int(controls.get("minutes", 10)) * WORDS_PER_MINUTE * 5 // 4
+    elif "count" in controls:
+        words = int(controls["count"]) * 90
+    return min(MAX_OUTPUT_TOKENS, max(floor, int(words * _TOKENS_PER_WORD) + 1_024))
+
+
+def _held_to_length(
+    artifact: ArtifactType, controls: dict[str, Any], content: ArtifactModel
+) -> tuple[ArtifactModel, tuple[int, int] | None]:
+    """A podcast's minutes from its own words; and, when they are more than a quarter off the requested minutes,
+    (words written, words wanted)."""
+    if artifact is not ArtifactType.PODCAST_SCRIPT or not isinstance(content, PodcastScript):
+        return content, None
+    spoken = sum(len(segment.text.split()) for segment in content.segments)
+    measured = content.model_copy(update={"estimated_minutes": max(0.1, min(240.0, round(spoken / 150, 1)))})
+    target = int(controls.get("minutes", 10)) * WORDS_PER_MINUTE
+    return measured, (None if 0.75 * target <= spoken <= 1.25 * target else (spoken, target))
 
 
 def _outcome(exc: ProviderError) -> LlmOutcome:

@@ -14,12 +14,12 @@ from app.content.generator import Usage
 log = logging.getLogger(__name__)
 
 DEFAULT_PRICES: dict[str, ModelPrice] = {
-    "gemini-2.5-flash": ModelPrice(input=0.30, output=2.50),
-    "gemini-2.5-flash-lite": ModelPrice(input=0.10, output=0.40),
-    "gemini-2.5-pro": ModelPrice(input=1.25, output=10.00),
-    "gpt-4o-mini": ModelPrice(input=0.15, output=0.60),
-    "gpt-4o": ModelPrice(input=2.50, output=10.00),
-    "gpt-4.1-mini": ModelPrice(input=0.40, output=1.60),
+    "gemini-2.5-flash": ModelPrice(input=0.30, output=2.50, cached_input=0.075),
+    "gemini-2.5-flash-lite": ModelPrice(input=0.10, output=0.40, cached_input=0.025),
+    "gemini-2.5-pro": ModelPrice(input=1.25, output=10.00, cached_input=0.31),
+    "gpt-4o-mini": ModelPrice(input=0.15, output=0.60, cached_input=0.075),
+    "gpt-4o": ModelPrice(input=2.50, output=10.00, cached_input=1.25),
+    "gpt-4.1-mini": ModelPrice(input=0.40, output=1.60, cached_input=0.10),
 }
 
 # Input tokens a request may carry before the source is condensed in chunks. Unknown models (a local server
@@ -45,10 +45,21 @@ class PriceTable:
         self._prices = {**DEFAULT_PRICES, **overrides}
         self._warned: set[str] = set()
 
-    def usage(self, model: str, input_tokens: int, output_tokens: int) -> Usage:
+    def usage(self, model: str, input_tokens: int, output_tokens: int, cached_input_tokens: int = 0) -> Usage:
+        """One call's usage; input tokens the provider served from its prompt cache are billed at its cached price."""
         price = self._prices.get(model)
         if price is None and model not in self._warned:
             self._warned.add(model)
             log.warning("no price for model %s: its cost is recorded as 0 (set CF_LLM_PRICES)", model)
-        cost = 0.0 if price is None else (input_tokens * price.input + output_tokens * price.output) / 1_000_000
-        return Usage(input_tokens=input_tokens, output_tokens=output_tokens, llm_calls=1, cost_usd=round(cost, 8))
+        cached = min(cached_input_tokens, input_tokens)
+        cost = 0.0
+        if price is not None:
+            cached_price = price.input if price.cached_input is None else price.cached_input
+            cost = ((input_tokens - cached) * price.input + cached * cached_price + output_tokens * price.output) / 1e6
+        return Usage(
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
+            cached_input_tokens=cached,
+            llm_calls=1,
+            cost_usd=round(cost, 8),
+        )

@@ -323,7 +323,7 @@ def test_the_llm_generator_refuses_to_start_without_a_template_for_a_registered_
     with pytest.raises(CatalogueError) as refused:
         LlmGenerator.from_settings(settings, None)
     assert "'glossary'" in str(refused.value)
-    assert "app/llm/prompts/v1/" in str(refused.value)
+    assert "app/llm/prompts/v2/" in str(refused.value)
 
 
 async def test_the_app_refuses_to_start_with_the_extractive_engine_lacking_a_recipe(

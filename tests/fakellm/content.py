@@ -35,7 +35,8 @@ def pinned_count(schema: dict[str, Any], default: int) -> int:
     return default
 
 
-def build(artifact: str, subject: str, count: int, source: str) -> dict[str, Any]:
+def build(artifact: str, subject: str, count: int, source: str, words: int | None = None) -> dict[str, Any]:
+    """Valid content for the artifact; a podcast of about ``words`` spoken words when the prompt asks for that."""
     s = subject
     if artifact == "outline":
         return {
@@ -54,11 +55,14 @@ def build(artifact: str, subject: str, count: int, source: str) -> dict[str, Any
             "difficulty": "intermediate",
         }
     if artifact == "podcast_script":
+        turns = max(8, (words or 0) // 40)
+        filler = " ".join(["and", "so", "on"] * 12)  # 36 words: with the rest, about 40 a turn when asked
         return {
             "title": f"Talking about {s}",
             "speakers": [{"name": "Ada", "role": "host"}, {"name": "Ben", "role": "guest expert"}],
             "segments": [
-                {"speaker": ("Ada", "Ben")[i % 2], "text": f"Turn {i}: a thought about {s}."} for i in range(8)
+                {"speaker": ("Ada", "Ben")[i % 2], "text": f"Turn {i} on {s}, {filler if words else 'briefly'}."}
+                for i in range(turns)
             ],
             "estimated_minutes": 4.5,
         }

@@ -10,8 +10,14 @@ the service sent), and can be told, per artifact, to misbehave:
     rate_limit 429 with Retry-After
     error      500
     slow       valid, after ``latency`` seconds
+    short      valid, but a podcast of 60% of the words its prompt asks for
 
 ``script = {"faq": ["invalid", "valid"]}`` plays modes in order per artifact; the last one repeats.
+
+Prompt caching is played as the providers do it: a request whose system prompt and messages begin with the same
+text as an earlier one reports that shared prefix as cached input tokens (OpenAI's
+``prompt_tokens_details.cached_tokens``, Gemini's ``cachedContentTokenCount``), once it holds at least
+``cache_min_tokens`` (1,024, OpenAI's minimum).
 
     python -m tests.fakellm --port 8099 --mode valid --latency 0.5     # for load tests
 """
@@ -41,6 +47,7 @@ class Mode(StrEnum):
     RATE_LIMIT = "rate_limit"
     ERROR = "error"
     SLOW = "slow"
+    SHORT = "short"
 
 
 @dataclass
@@ -52,6 +59,7 @@ class Received:
     prompt: str  # every message of the request, joined
     input_tokens: int = 0
     output_tokens: int = 0
+    cached_tokens: int = 0
 
 
 @dataclass
@@ -61,6 +69,7 @@ class FakeLLM:
     retry_after: float = 1.0
     default: Mode = Mode.VALID
     script: dict[str, list[Mode | str]] = field(default_factory=dict)
+    cache_min_tokens: int = 1024
     received: list[Received] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _server: ThreadingHTTPServer | None = None
@@ -165,7 +174,10 @@ class FakeLLM:
             return 500, _error(api, 500, "Internal error"), {}
         if mode is Mode.SLOW:
             time.sleep(self.latency)
-        content = build(artifact, _subject(prompt), pinned_count(schema, 8), _source(prompt))
+        asked = _words(prompt)
+        if mode is Mode.SHORT and asked:
+            asked = int(asked * 0.6)
+        content = build(artifact, _subject(prompt), pinned_count(schema, 8), _source(prompt), asked)
         if mode is Mode.INVALID:
             content = {"unexpected": "shape", **{k: [] for k in list(content)[:1]}}
         text = json.dumps(content, ensure_ascii=False)
@@ -180,7 +192,34 @@ class FakeLLM:
             text, finish = "", "refusal"
         record.input_tokens = (len(system) + len(prompt)) // 4 + 1
         record.output_tokens = len(text) // 4 + 1
+        record.cached_tokens = self._cached(record)
         return 200, _completion(api, text, finish, record), {}
+
+    def _cached(self, record: Received) -> int:
+        """Tokens of the longest prefix this request shares with an earlier one, if long enough to be cached."""
+        text = f"{record.system}\n{record.prompt}"
+        with self._lock:
+            earlier = [f"{r.system}\n{r.prompt}" for r in self.received if r is not record and r.api == record.api]
+        shared = max((_common_prefix(text, other) for other in earlier), default=0) // 4
+        return min(shared, record.input_tokens) if shared >= self.cache_min_tokens else 0
+
+
+def _words(prompt: str) -> int | None:
+    """The spoken words a prompt asks for (v2 podcast prompts, and re-asks with a word target); the last wins."""
+    asked = re.findall(r"about (\d+) (?:spoken )?words", prompt)
+    return int(asked[-1]) if asked else None
+
+
+def _common_prefix(a: str, b: str) -> int:
+    n = min(len(a), len(b))
+    low, high = 0, n  # the longest common prefix, by bisection on slices
+    while low < high:
+        mid = (low + high + 1) // 2
+        if a[:mid] == b[:mid]:
+            low = mid
+        else:
+            high = mid - 1
+    return low
 
 
 def _subject(prompt: str) -> str:
@@ -193,8 +232,10 @@ def _subject(prompt: str) -> str:
 
 
 def _source(prompt: str) -> str:
-    fenced = re.search(r"<<<SOURCE MATERIAL\n(.*?)\nEND OF SOURCE MATERIAL>>>", prompt, re.DOTALL)
-    return fenced.group(1) if fenced else ""
+    fenced = re.search(r"<<<SOURCE MATERIAL\n(.*?)\nEND OF SOURCE MATERIAL>>>", prompt, re.DOTALL) or re.search(
+        r"<source-([0-9a-f]{16})>\n(.*?)\n</source-\1>", prompt, re.DOTALL
+    )
+    return fenced.group(fenced.lastindex or 1) if fenced else ""
 
 
 def _error(api: str, code: int, message: str) -> dict[str, Any]:
@@ -211,6 +252,7 @@ def _completion(api: str, text: str, finish: str, record: Received) -> dict[str,
             "candidates": [{"content": {"role": "model", "parts": [{"text": text}]}, "finishReason": reason}],
             "usageMetadata": {
                 "promptTokenCount": record.input_tokens,
+                "cachedContentTokenCount": record.cached_tokens,
                 "candidatesTokenCount": record.output_tokens,
                 "totalTokenCount": record.input_tokens + record.output_tokens,
             },
@@ -227,6 +269,7 @@ def _completion(api: str, text: str, finish: str, record: Received) -> dict[str,
         "choices": [{"index": 0, "message": message, "finish_reason": "stop" if finish == "refusal" else finish}],
         "usage": {
             "prompt_tokens": record.input_tokens,
+            "prompt_tokens_details": {"cached_tokens": record.cached_tokens},
             "completion_tokens": record.output_tokens,
             "total_tokens": record.input_tokens + record.output_tokens,
         },

@@ -37,7 +37,7 @@ async def test_a_full_job_succeeds_and_every_artifact_validates(
     for artifact in ALL:
         body = (await llm_client.get(f"/v1/jobs/{job['id']}/artifacts/{artifact}")).json()
         jsonschema.validate(body["content"], schemas[artifact])
-        assert body["generated_by"] == {"provider": provider, "model": "fake-model", "prompt_version": "v1"}
+        assert body["generated_by"] == {"provider": provider, "model": "fake-model", "prompt_version": "v2"}
     assert fake_llm.by_artifact() == {a: 1 for a in ALL}
     assert {r.api for r in fake_llm.received} == {provider}
 

@@ -32,6 +32,7 @@ class Completion:
     input_tokens: int
     output_tokens: int
     refusal: str | None = None
+    cached_input_tokens: int = 0  # of the input tokens, those the provider's prompt cache served
 
 
 class ProviderError(Exception):

@@ -98,6 +98,7 @@ class GeminiClient:
             raise ProviderError(f"Gemini unreachable: {type(exc).__name__}", transient=True) from exc
         usage = response.usage_metadata
         input_tokens = (usage.prompt_token_count or 0) if usage else 0
+        cached = (usage.cached_content_token_count or 0) if usage else 0  # Gemini's implicit cache
         output_tokens = (usage.candidates_token_count or 0) if usage else 0
         if not response.candidates:
             blocked = response.prompt_feedback.block_reason if response.prompt_feedback else None
@@ -112,7 +113,7 @@ class GeminiClient:
         finish = {types.FinishReason.STOP: Finish.STOP, types.FinishReason.MAX_TOKENS: Finish.LENGTH}.get(
             reason or types.FinishReason.STOP, Finish.OTHER
         )
-        return Completion(text, finish, input_tokens, output_tokens)
+        return Completion(text, finish, input_tokens, output_tokens, cached_input_tokens=cached)
 
     async def close(self) -> None:
         await self._client.aio.aclose()

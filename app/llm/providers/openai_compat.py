@@ -79,12 +79,16 @@ class OpenAIClient:
             "content_filter": Finish.REFUSAL,
         }.get(choice.finish_reason or "", Finish.OTHER)
         usage = response.usage
+        details = getattr(usage, "prompt_tokens_details", None) if usage else None
         return Completion(
             text=choice.message.content or "",
             finish=Finish.REFUSAL if refusal else finish,
             input_tokens=usage.prompt_tokens if usage else 0,
             output_tokens=usage.completion_tokens if usage else 0,
             refusal=refusal,
+            cached_input_tokens=(getattr(details, "cached_tokens", None) or 0)
+            if details
+            else 0,  # automatic prefix cache
         )
 
     async def close(self) -> None:
