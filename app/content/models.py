@@ -179,8 +179,8 @@ QUESTION_MARKS = ("?", "？", "؟", ";", "՞", "፧")
 
 
 class FaqItem(ArtifactModel):
-    question: Line
-    answer: Text
+    question: Line = Field(description="A question a learner really asks: a confusion, comparison or misconception.")
+    answer: Text = Field(description="The direct answer first, then 2 to 4 sentences in all.")
 
     @model_validator(mode="after")
     def _well_formed(self) -> FaqItem:
@@ -202,9 +202,12 @@ class Faq(ArtifactModel):
 
 
 class Flashcard(ArtifactModel):
-    front: Line
-    back: Text
-    difficulty: CardDifficulty
+    front: Line = Field(description="A question or cue about one fact or idea, at most 20 words.")
+    back: Text = Field(description="The answer, at most 40 words, that makes sense on its own.")
+    difficulty: CardDifficulty = Field(
+        description="easy: recall a definition or fact; medium: explain or relate two ideas; hard: apply an idea "
+        "or tell two similar things apart."
+    )
 
     @model_validator(mode="after")
     def _back_differs(self) -> Flashcard:
@@ -224,10 +227,15 @@ class Flashcards(ArtifactModel):
 
 
 class ReadingQuestion(ArtifactModel):
-    question: Line
-    kind: QuestionKind
-    answer: Text | None = None  # a model answer, from the source
-    passage: Text | None = None  # the passage of the source the question is about
+    question: Line = Field(description="An open question answerable from the material, never yes or no.")
+    kind: QuestionKind = Field(
+        description="recall (retrieve a stated fact), analysis (explain how or why, relate parts), application "
+        "(use an idea in a new situation), evaluation (judge a claim or method, with reasons)."
+    )
+    answer: Text | None = Field(default=None, description="A model answer of 1 to 4 sentences, from the material.")
+    passage: Text | None = Field(
+        default=None, description="The sentence or short passage of the material the question is about, quoted."
+    )
 
 
 class ReadingQuestions(ArtifactModel):

@@ -51,6 +51,14 @@ def _inline(node: Any, defs: dict[str, Any]) -> Any:
 
 
 def _simplify(node: dict[str, Any], dialect: Dialect) -> dict[str, Any]:
+    options = [o for o in node.get("anyOf", []) if o.get("type") != "null"]
+    if len(options) == 1 and len(node["anyOf"]) == 2:  # an optional field: the type it has when present
+        present = _simplify({**options[0], **{k: v for k, v in node.items() if k == "description"}}, dialect)
+        if dialect == "openai":  # strict mode: every property is required, so an optional one may be null
+            present["type"] = [present["type"], "null"]
+        else:
+            present["nullable"] = True
+        return present
     out = {k: v for k, v in node.items() if k in _KEEP}
     if out.get("type") == "object":
         out["properties"] = {name: _simplify(prop, dialect) for name, prop in node.get("properties", {}).items()}

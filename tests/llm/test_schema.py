@@ -43,3 +43,18 @@ def test_schemas_are_self_contained(artifact: ArtifactType, dialect: str) -> Non
 def test_requested_counts_are_pinned() -> None:
     schema = provider_schema(ArtifactType.FLASHCARDS, {"count": 12}, "openai")
     assert schema["properties"]["cards"]["minItems"] == schema["properties"]["cards"]["maxItems"] == 12
+
+
+def test_an_optional_field_keeps_its_type_and_description_and_may_be_null() -> None:
+    controls = {"count": 5}
+    openai = provider_schema(ArtifactType.READING_QUESTIONS, controls, "openai")["properties"]["questions"]["items"]
+    assert openai["properties"]["answer"]["type"] == ["string", "null"]
+    assert "answer" in openai["required"]  # strict mode: present, possibly null
+    assert "model answer" in openai["properties"]["answer"]["description"]
+    gemini = provider_schema(ArtifactType.READING_QUESTIONS, controls, "gemini")["properties"]["questions"]["items"]
+    assert gemini["properties"]["passage"] == {
+        "type": "string",
+        "description": gemini["properties"]["passage"]["description"],
+        "nullable": True,
+    }
+    assert "answer" not in gemini["required"]
