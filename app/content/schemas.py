@@ -34,6 +34,7 @@ class ContentType(BaseModel):
 
 
 class ContentTypeList(BaseModel):
+    engine: str = Field(description="The configured engine (extractive, or a model provider) the lists refer to.")
     items: list[ContentType]
 
 
@@ -54,4 +55,4 @@ def catalogue_public(generator: Generator) -> ContentTypeList:
                 json_schema=spec.model.model_json_schema(),
             )
         )
-    return ContentTypeList(items=items)
+    return ContentTypeList(engine=generator.provider, items=items)

@@ -28,7 +28,9 @@ async def test_a_job_lists_on_each_artifact_the_controls_its_engine_leaves_unuse
 async def test_content_types_say_which_controls_the_configured_engine_honours(
     extractive_client: httpx.AsyncClient, client: httpx.AsyncClient
 ) -> None:
-    offline = {i["type"]: i for i in (await extractive_client.get("/v1/content-types")).json()["items"]}
+    listed = (await extractive_client.get("/v1/content-types")).json()
+    assert listed["engine"] == "extractive"
+    offline = {i["type"]: i for i in listed["items"]}
     assert offline["flashcards"]["honoured_controls"] == ["count", "difficulty", "focus"]
     assert offline["flashcards"]["unused_controls"] == ["audience"]
     assert offline["podcast_script"]["unused_controls"] == ["audience", "difficulty"]
