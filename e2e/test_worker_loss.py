@@ -9,7 +9,7 @@ import asyncio
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -63,9 +63,11 @@ def front() -> Iterator[FrontEnd]:
     running.stop()
 
 
-def firestore_job(project: str, job_id: str) -> Job:
+def stored_job(opened: Callable[[], Awaitable[FirestoreStore | SqliteStore]], job_id: str) -> Job:
+    """The job as the store holds it (fields the API does not show: the claiming worker, the lease)."""
+
     async def read() -> Job:
-        store = FirestoreStore.open(project)
+        store = await opened()
         try:
             found = await store.get_job(job_id)
         finally:
@@ -74,19 +76,17 @@ def firestore_job(project: str, job_id: str) -> Job:
         return found
 
     return asyncio.run(read())
+
+
+def firestore_job(project: str, job_id: str) -> Job:
+    async def opened() -> FirestoreStore:
+        return FirestoreStore.open(project)
+
+    return stored_job(opened, job_id)
 
 
 def sqlite_job(path: Path, job_id: str) -> Job:
-    async def read() -> Job:
-        store = await SqliteStore.open(path)
-        try:
-            found = await store.get_job(job_id)
-        finally:
-            await store.close()
-        assert found is not None
-        return found
-
-    return asyncio.run(read())
+    return stored_job(lambda: SqliteStore.open(path), job_id)
 
 
 def holder_of(cloud: Cloud, job_id: str, servers: list[Server]) -> tuple[Server, Server]:
