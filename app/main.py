@@ -280,7 +280,11 @@ async def build_services(
         sweeper=Sweeper(
             store,
             queue,
-            SweepPolicy(stale_seconds=settings.sweep_stale_seconds, job_max_seconds=settings.job_max_seconds),
+            SweepPolicy(
+                stale_seconds=settings.sweep_stale_seconds,
+                job_max_seconds=settings.job_max_seconds,
+                leases=settings.queue is QueueKind.CLOUDTASKS,  # one process: its own steps' workers are alive
+            ),
             metrics,
         ),
         jobs=JobsService(

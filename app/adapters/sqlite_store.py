@@ -9,6 +9,7 @@ trip.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -113,7 +114,7 @@ class SqliteStore:
                 await self._db.execute("COMMIT")
                 self._remember(job)
             except BaseException:
-                await self._db.execute("ROLLBACK")
+                await self._rollback()
                 raise
         return job
 
@@ -145,6 +146,13 @@ class SqliteStore:
         rows = await self._fetch_all(sql, (*params, limit))
         return [Job.model_validate_json(row[0]) for row in rows]
 
+    async def _rollback(self) -> None:
+        """Undo the open transaction, if one is still open: a cancellation may land after the COMMIT, and the
+        error that interrupted the transaction is the one to raise."""
+        if self._db.in_transaction:
+            with contextlib.suppress(Exception):
+                await self._db.execute("ROLLBACK")
+
     async def update_job(self, job_id: str, change: Callable[[Job], T]) -> tuple[Job, T] | None:
         return await self._update(job_id, change)
 
@@ -173,7 +181,7 @@ class SqliteStore:
                 await self._db.execute("COMMIT")
                 self._remember(job)
             except BaseException:
-                await self._db.execute("ROLLBACK")
+                await self._rollback()
                 raise
         return job, result
 
@@ -187,7 +195,7 @@ class SqliteStore:
                 await self._db.execute("COMMIT")
                 self._recent.pop(job_id, None)
             except BaseException:
-                await self._db.execute("ROLLBACK")
+                await self._rollback()
                 raise
         return deleted
 

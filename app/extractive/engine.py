@@ -122,7 +122,7 @@ def admission_check(
     artifacts would lack, both read from its admission sample."""
     sample = admission_sample(text)
     analysis = analyse(sample, asked)
-    written = language.detect(" ".join(analysis.sentences[:200]))
+    written = language.detect(" ".join(analysis.sentences[:200])) or language.detect(sample)
     wanted = [ArtifactType.OUTLINE, *(a for a in artifacts if a is not ArtifactType.OUTLINE)]
     problems = merged(recipes.shortfalls(analysis, artifact, options.for_type(artifact)) for artifact in wanted)
     if problems and len(sample) < len(text):

@@ -13,7 +13,8 @@ from typing import Any
 
 SERVED = ("en", "de", "fr", "es")  # the languages whose phrasebooks the offline engine has
 MIN_WORDS = 30  # fewer words than this, and a text is taken at its request's word
-MIN_CONFIDENCE = 0.95
+MIN_CHARS = 200  # or fewer characters than this
+MIN_CONFIDENCE = 0.8  # long texts score near 1.0; Chinese on a few sentences about 0.8
 SAMPLE_CHARS = 6_000
 
 NAMES = {
@@ -66,7 +67,7 @@ def detect(text: str) -> str | None:
     """The language of a text (an ISO 639-1 code), or ``None`` when it is too short to tell or the model is
     unsure: the caller then goes by the request."""
     sample = text[:SAMPLE_CHARS]
-    if len(sample.split()) < MIN_WORDS:
+    if len(sample.split()) < MIN_WORDS and len(sample) < MIN_CHARS:  # Chinese or Japanese write no spaces
         return None
     language, confidence = _identifier().classify(sample)
     return str(language) if confidence >= MIN_CONFIDENCE else None

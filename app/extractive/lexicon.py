@@ -95,7 +95,10 @@ def lemma(word: str, language: str = "en") -> str:
         lower = lower[:-2]
     if not lower.isalpha() or len(lower) < 3:
         return lower
-    found: str = simplemma.lemmatize(lower, lang=language)
+    try:
+        found: str = simplemma.lemmatize(lower, lang=language)
+    except ValueError:  # a language simplemma has no dictionary for: the word stands as written
+        return lower
     return found.lower()
 
 

@@ -38,11 +38,15 @@ class Block:
 # --- which reader ---------------------------------------------------------------------------------------------
 
 # Constructs only reStructuredText has: directives, targets, footnote definitions, roles, inline literals.
-_RST_ONLY = re.compile(r"^\.\. [\w-]+::|^\.\. _[^:\n]+:|^\.\. \[[#\w]*\]|:[\w-]+:`[^`\n]+`|``[^`\n]+``", re.MULTILINE)
+_RST_ONLY = re.compile(
+    r"^\.\. [\w-]{1,40}::|^\.\. _[^:\n]{1,200}:|^\.\. \[[#\w]{0,40}\]|:[\w-]{1,40}:`[^`\n]{1,200}`|``[^`\n]{1,200}``",
+    re.MULTILINE,
+)
 _UNDERLINE = re.compile(r"^([=\-~^\"'+#*:.])\1{2,}\s*$")
+# Every repetition is bounded, so that a text of brackets or asterisks costs a scan, not a quadratic search.
 _MARKDOWN_SIGNS = re.compile(
-    r"^#{1,6} \S|^```|\*\*\S[^*\n]*\*\*|__\S[^_\n]*__|\[[^\]\n]+\]\([^)\s]+\)|^\|.*\|\s*$|^ {0,3}[-*+] \S|"
-    r"^> \S|(?<!`)`[^`\n]+`(?!`)|\[\^[^\]\s]+\]",
+    r"^#{1,6} \S|^```|\*\*\S[^*\n]{0,200}\*\*|__\S[^_\n]{0,200}__|\[[^\]\n]{1,200}\]\([^)\s]{1,500}\)|"
+    r"^\|[^\n]{0,500}\|\s*$|^ {0,3}[-*+] \S|^> \S|(?<!`)`[^`\n]{1,200}`(?!`)|\[\^[^\]\s]{1,40}\]",
     flags=re.MULTILINE,
 )
 _SCAN_CHARS = 50_000  # enough of a text to tell its format
@@ -200,9 +204,14 @@ _ROLE = re.compile(r"^:[\w:-]+:`(?:[^`<]*<)?([^`>]+)>?`$")
 
 
 def _rst_blocks(text: str) -> list[Block]:
-    document = publish_doctree(text, settings_overrides=_DOCUTILS)
-    out: list[Block] = []
-    _walk(document, out, in_item=False)
+    """The text as docutils reads it; as plain text when docutils cannot (nesting too deep for its recursion,
+    or any other failure of the parser), so that no source makes the engine fail."""
+    try:
+        document = publish_doctree(text, settings_overrides=_DOCUTILS)
+        out: list[Block] = []
+        _walk(document, out, in_item=False)
+    except Exception:  # RecursionError included
+        return _plain_blocks(text)
     return out
 
 

@@ -27,6 +27,7 @@ WORDS_PER_MINUTE = 150
 DEFAULT_MINUTES = 10
 SENTENCES_PER_TURN = 3
 SHORT_BY = 0.75  # below this share of the requested length, the host says why
+TURN_LIMIT = 19_000  # characters a turn may grow to before the next one starts (a Text field holds 20,000)
 _RECAP_TITLES = 4
 
 
@@ -52,8 +53,9 @@ def podcast_script(analysis: Analysis, brief: Brief) -> dict[str, Any]:
     segments: list[dict[str, str]] = []
 
     def say(speaker: str, text: str) -> None:
-        if segments and segments[-1]["speaker"] == speaker:  # nobody spoke between: the same turn goes on
-            segments[-1]["text"] = f"{segments[-1]['text']} {text}"
+        last = segments[-1] if segments else None
+        if last is not None and last["speaker"] == speaker and len(last["text"]) + 1 + len(text) <= TURN_LIMIT:
+            last["text"] = f"{last['text']} {text}"  # nobody spoke between: the same turn goes on
         else:
             segments.append({"speaker": speaker, "text": text})
 

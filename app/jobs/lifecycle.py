@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from app.content.catalogue import ArtifactType
 from app.content.generator import Usage
-from app.jobs.models import FINISHED_JOBS, ErrorInfo, Job, JobStatus, StepStatus
+from app.jobs.models import FINISHED_JOBS, ErrorInfo, Job, JobStatus, StepState, StepStatus
 from app.jobs.queue import Step
 
 OUTLINE = ArtifactType.OUTLINE
@@ -235,6 +235,7 @@ def retry_failed(now: datetime) -> Callable[[Job], Changed]:
             return UNCHANGED
         before = job.status
         job.cancel_requested = False
+        job.retried_at = now  # a new run: its deadline starts now
         outline_again = OUTLINE in again
         runnable: list[Step] = []
         for artifact in again:
@@ -277,18 +278,19 @@ JOB_DEADLINE = "job_deadline_exceeded"
 
 
 def expire(now: datetime, max_seconds: float) -> Callable[[Job], Changed]:
-    """Fail every unfinished step of a job older than ``max_seconds``, naming the deadline; not applied to a job
-    still inside it. A worker still running one of the steps loses its claim and writes nothing."""
+    """Fail every unfinished step of a job whose run (since its creation, or its last retry) is older than
+    ``max_seconds``, naming the deadline; not applied to a job still inside it. A worker still running one of
+    the steps loses its claim and writes nothing."""
 
     def change(job: Job) -> Changed:
         unfinished = [s for s in job.steps.values() if not s.terminal]
-        if not unfinished or now - job.created_at <= timedelta(seconds=max_seconds):
+        if not unfinished or now - job.started <= timedelta(seconds=max_seconds):
             return UNCHANGED
         before = job.status
         error = ErrorInfo(
             code=JOB_DEADLINE,
-            message=f"The job did not finish within {max_seconds:g} seconds of its creation, so this artifact "
-            "was stopped.",
+            message=f"The job did not finish within {max_seconds:g} seconds of its start (or last retry), so this "
+            "artifact was stopped.",
         )
         for state in unfinished:
             state.status = StepStatus.FAILED
@@ -312,9 +314,10 @@ LEASE_EXPIRED = "lease_expired"  # running, but its worker stopped renewing: the
 NOT_DELIVERED = "not_delivered"  # queued for longer than any delivery takes: its task was lost or gave up
 
 
-def recover(now: datetime, stale_seconds: float) -> Callable[[Job], Recovered]:
-    """Enqueue again, under a new task name, each step nothing will deliver: running under an expired lease, or
-    queued for more than ``stale_seconds`` (longer than the queue's longest retry backoff)."""
+def recover(now: datetime, stale_seconds: float, *, leases: bool = True) -> Callable[[Job], Recovered]:
+    """Enqueue again, under a new task name, each step nothing will deliver: running under an expired lease
+    (unless ``leases`` is off: in one process, a lapsed lease means a slow worker, not a dead one), or queued
+    for more than ``stale_seconds`` (longer than the queue's longest retry backoff)."""
 
     def change(job: Job) -> Recovered:
         if job.cancel_requested:
@@ -324,7 +327,11 @@ def recover(now: datetime, stale_seconds: float) -> Callable[[Job], Recovered]:
         released: list[Step] = []
         reasons: list[str] = []
         for artifact, state in job.steps.items():
-            if state.status is StepStatus.RUNNING and (state.lease_until is None or state.lease_until <= now):
+            if (
+                leases
+                and state.status is StepStatus.RUNNING
+                and (state.lease_until is None or state.lease_until <= now)
+            ):
                 reason = LEASE_EXPIRED
             elif state.status is StepStatus.QUEUED and (state.queued_at or job.updated_at) <= stale:
                 reason = NOT_DELIVERED
@@ -338,3 +345,22 @@ def recover(now: datetime, stale_seconds: float) -> Callable[[Job], Recovered]:
         return Recovered(_changed(job, before, now, released), tuple(reasons))
 
     return change
+
+
+def stranded(job: Job, now: datetime, stale_seconds: float, *, leases: bool = True) -> bool:
+    """Whether ``recover`` would find anything in this job, read from a snapshot (so that a sweep writes only
+    the jobs it changes)."""
+    if job.cancel_requested:
+        return False
+    stale = now - timedelta(seconds=stale_seconds)
+    for state in job.steps.values():
+        if leases and _lapsed(state, now):
+            return True
+        if state.status is StepStatus.QUEUED and (state.queued_at or job.updated_at) <= stale:
+            return True
+    return False
+
+
+def _lapsed(state: StepState, now: datetime) -> bool:
+    """Running under a lease nobody renewed in time."""
+    return state.status is StepStatus.RUNNING and (state.lease_until is None or state.lease_until <= now)

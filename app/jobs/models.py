@@ -102,6 +102,7 @@ class Job(BaseModel):
     cancel_requested: bool = False
     error: ErrorInfo | None = None
     created_at: datetime
+    retried_at: datetime | None = None  # the last retry: the job's deadline runs from it (``lifecycle.expire``)
     updated_at: datetime
     finished_at: datetime | None = None
     expires_at: datetime
@@ -116,6 +117,11 @@ class Job(BaseModel):
             llm_calls=sum(u.llm_calls for u in used),
             cost_usd=round(sum(u.cost_usd for u in used), 8),
         )
+
+    @property
+    def started(self) -> datetime:
+        """When the job's current run began: its creation, or its last retry."""
+        return self.retried_at or self.created_at
 
     def refresh(self, now: datetime) -> None:
         """Derive status, error and finish time from the steps, and count a new version. Every change calls it."""

@@ -8,6 +8,7 @@ rate limit does not cost an extra generation and invalid output is never retried
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -177,7 +178,7 @@ class LlmGenerator:
             written: int | None = None
             try:
                 if truncated:
-                    written = len(completion.text.split())
+                    written = spoken_words(completion.text)
                     target = max(50, int(written * 0.7))  # a concrete length below where it was cut
                     raise OutputError(f"the answer was cut off at the output limit of {max_output} tokens")
                 content = validate_content(task.artifact, parse_object(completion.text), task.controls)
@@ -283,7 +284,9 @@ class LlmGenerator:
 
 WORDS_PER_MINUTE = 150
 _TOKENS_PER_WORD = 2.0  # generous: JSON keys and quoting, and languages that take more tokens a word
-MAX_OUTPUT_TOKENS = 65_536
+# What an answer may grow to by its controls alone: the smallest output limit of the providers' current
+# models (OpenAI's gpt-4o family: 16,384). A larger CF_LLM_MAX_OUTPUT_TOKENS raises it; the operator knows the model.
+GROWTH_CEILING = 16_384
 
 
 def output_budget(artifact: ArtifactType, controls: dict[str, Any], floor: int) -> int:
@@ -294,7 +297,18 @@ def output_budget(artifact: ArtifactType, controls: dict[str, Any], floor: int) 
         words = int(controls.get("minutes", 10)) * WORDS_PER_MINUTE * 5 // 4
     elif "count" in controls:
         words = int(controls["count"]) * 90
-    return min(MAX_OUTPUT_TOKENS, max(floor, int(words * _TOKENS_PER_WORD) + 1_024))
+    return max(floor, min(GROWTH_CEILING, int(words * _TOKENS_PER_WORD) + 1_024))
+
+
+_UNSPACED = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
+def spoken_words(text: str) -> int:
+    """Words as speech counts them: space-separated words, and for the scripts written without spaces (Chinese,
+    Japanese, Thai; Korean syllables), two characters a word."""
+    unspaced = len(_UNSPACED.findall(text))
+    spaced = sum(1 for word in text.split() if not _UNSPACED.search(word))
+    return spaced + (unspaced + 1) // 2
 
 
 def _held_to_length(
@@ -304,7 +318,7 @@ def _held_to_length(
     (words written, words wanted)."""
     if artifact is not ArtifactType.PODCAST_SCRIPT or not isinstance(content, PodcastScript):
         return content, None
-    spoken = sum(len(segment.text.split()) for segment in content.segments)
+    spoken = sum(spoken_words(segment.text) for segment in content.segments)
     measured = content.model_copy(update={"estimated_minutes": max(0.1, min(240.0, round(spoken / 150, 1)))})
     target = int(controls.get("minutes", 10)) * WORDS_PER_MINUTE
     return measured, (None if 0.75 * target <= spoken <= 1.25 * target else (spoken, target))

@@ -42,6 +42,7 @@ class SweepPolicy:
     stale_seconds: float
     job_max_seconds: float
     batch: int = 500  # unfinished jobs read per sweep, oldest first
+    leases: bool = True  # recover steps under expired leases; off in one process, where their worker is alive
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,11 +56,16 @@ class Sweeper:
         """One pass over the unfinished jobs; what it recovered, by reason."""
         now = datetime.now(UTC)
         found: Counter[RecoveryReason] = Counter()
-        for job in await self.store.unfinished_jobs(self.policy.batch):
-            if (now - job.created_at).total_seconds() > self.policy.job_max_seconds:
+        policy = self.policy
+        for job in await self.store.unfinished_jobs(policy.batch):
+            if (now - job.started).total_seconds() > policy.job_max_seconds:
                 found["deadline"] += await self._expire(job, now)
                 continue
-            recovered = await self.store.update_job(job.id, lifecycle.recover(now, self.policy.stale_seconds))
+            if not lifecycle.stranded(job, now, policy.stale_seconds, leases=policy.leases):
+                continue  # nothing to do: no write
+            recovered = await self.store.update_job(
+                job.id, lifecycle.recover(now, policy.stale_seconds, leases=policy.leases)
+            )
             if recovered is None or not recovered[1].changed.released:
                 continue
             if await self._enqueue(recovered[1].changed.released):
@@ -87,6 +93,9 @@ class Sweeper:
             try:
                 found = await self.sweep()
             except Exception:
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    raise  # stopping: an error raised on the way out is not a failed sweep
                 log.exception("sweep failed")
                 continue
             if found:

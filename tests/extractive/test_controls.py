@@ -92,3 +92,11 @@ def test_unused_controls_are_named_per_artifact() -> None:
     assert "minutes" not in unused[ArtifactType.PODCAST_SCRIPT] and "count" not in unused[ArtifactType.FLASHCARDS]
     plain = GenerationInput(topic=None, source_text="x")
     assert unused_controls(engine, ArtifactType.FAQ, plain, {"count": 8}) == ()
+
+
+def test_an_hour_of_podcast_on_a_long_text_keeps_every_turn_within_its_field() -> None:
+    from app.content.catalogue import validate_content
+
+    controls = {"minutes": 60}
+    script = made(read(LONG), ArtifactType.PODCAST_SCRIPT, controls)
+    validate_content(ArtifactType.PODCAST_SCRIPT, script, controls)  # no turn over 20,000 characters

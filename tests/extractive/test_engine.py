@@ -232,3 +232,27 @@ async def test_an_english_source_asked_for_in_french_is_refused_naming_both() ->
     assert caught.value.details[0]["type"] == "mismatch"
     assert "English (en)" in caught.value.message and "French (fr)" in caught.value.message
     assert '"language": "en"' in caught.value.message
+
+
+def test_restructured_text_nested_past_the_parsers_reach_is_read_as_plain_text() -> None:
+    from app.extractive import markup
+
+    deep = ".. note:: x\n\n" + "".join(" " * i + "x\n\n" for i in range(200))
+    assert markup.blocks(deep)  # docutils raises RecursionError here: the text is read as paragraphs instead
+
+
+def test_markdown_signs_are_still_found_with_bounded_patterns() -> None:
+    from app.extractive import markup
+
+    assert markup.source_format("See [the guide](https://example.org/guide) for **more** detail.") == "markdown"
+    assert markup.source_format("[" * 50_000) == "plain"
+
+
+async def test_a_chinese_source_sent_as_english_is_refused_as_a_language_mismatch() -> None:
+    text = (
+        "光合作用是植物利用光能把二氧化碳和水转化为葡萄糖并释放氧气的过程。叶绿体是进行光合作用的细胞器。"
+        "植物通过根吸收水分，通过叶片上的气孔吸收二氧化碳。"
+    ) * 4
+    with pytest.raises(Unprocessable) as caught:
+        await ExtractiveGenerator().check(request(text), artifact_types(), ArtifactOptions())
+    assert caught.value.details[0]["type"] == "mismatch" and "(zh)" in caught.value.message

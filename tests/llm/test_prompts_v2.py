@@ -77,3 +77,14 @@ def test_questions_in_every_script_end_with_their_own_question_mark() -> None:
     FaqItem(question="光合成とは何ですか？", answer="植物が光からエネルギーを得る仕組みです。")
     FaqItem(question="ما هو التمثيل الضوئي؟", answer="هو العملية التي تصنع بها النباتات غذاءها.")
     FaqItem(question="Τι είναι η φωτοσύνθεση;", answer="Η διαδικασία με την οποία τα φυτά φτιάχνουν τροφή.")
+
+
+def test_speech_without_spaces_is_counted_in_words_and_budgets_stay_within_the_models_limits() -> None:
+    from app.content.catalogue import ArtifactType
+    from app.llm.engine import GROWTH_CEILING, output_budget, spoken_words
+
+    assert spoken_words("光合作用是植物的过程") == 5  # ten characters: about five spoken words
+    assert spoken_words("Plants make sugar 光合作用") == 5
+    assert output_budget(ArtifactType.PODCAST_SCRIPT, {"minutes": 60}, 8_192) == GROWTH_CEILING
+    assert output_budget(ArtifactType.FAQ, {"count": 5}, 8_192) == 8_192
+    assert output_budget(ArtifactType.PODCAST_SCRIPT, {"minutes": 60}, 32_000) == 32_000  # the operator's choice

@@ -183,3 +183,29 @@ async def test_the_periodic_sweep_keeps_going_after_a_failed_pass(rig: Rig) -> N
         await asyncio.gather(running, return_exceptions=True)
     assert passes >= 2
     assert rig.queue.steps[0].job_id == job.id and rig.queue.steps[0].artifact is OUTLINE
+
+
+async def test_a_sweep_that_finds_nothing_writes_nothing(rig: Rig) -> None:
+    job = await rig.new_job()
+    before = (await rig.job(job.id)).version
+    assert await rig.sweeper().sweep() == Counter()
+    assert (await rig.job(job.id)).version == before  # no transaction rewrote the job
+
+
+async def test_in_one_process_a_lapsed_lease_is_a_slow_worker_and_is_left_to_it(rig: Rig) -> None:
+    job = await rig.new_job()
+    await rig.store.update_job(job.id, lifecycle.claim_step(Step(job.id, OUTLINE), datetime.now(UTC), 0.01, "me:1"))
+    await asyncio.sleep(0.05)
+    policy = SweepPolicy(stale_seconds=900, job_max_seconds=3600, leases=False)
+    assert await Sweeper(rig.store, rig.queue, policy, rig.metrics).sweep() == Counter()
+    assert (await rig.job(job.id)).steps[OUTLINE].status is StepStatus.RUNNING
+
+
+async def test_a_retried_job_has_its_deadline_counted_from_the_retry(rig: Rig) -> None:
+    job = await rig.new_job()
+    await asyncio.sleep(0.05)
+    assert await rig.sweeper(deadline=0.01).sweep() == Counter({"deadline": 2})
+    retried = await rig.store.update_job(job.id, lifecycle.retry_failed(datetime.now(UTC)))
+    assert retried is not None and retried[1].applied
+    assert await rig.sweeper(deadline=30).sweep() == Counter()  # a new run: inside its deadline
+    assert (await rig.job(job.id)).status is JobStatus.QUEUED
