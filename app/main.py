@@ -87,7 +87,7 @@ def create_app(settings: Settings | None = None, *, generator: Generator | None 
             services = await build_services(settings, stack, generator, metrics=metrics)
             set_provider(services.pipeline.generator.provider)
             if isinstance(services.pipeline.generator, ExtractiveGenerator):
-                warming = asyncio.create_task(anyio.to_thread.run_sync(ExtractiveGenerator.warm_up), name="warm-up")
+                warming = asyncio.create_task(_warm_up(), name="warm-up")
                 stack.push_async_callback(_cancelled, warming)
             if isinstance(services.queue, InlineQueue):
                 resumed = await services.sweeper.restart()
@@ -137,6 +137,13 @@ def create_app(settings: Settings | None = None, *, generator: Generator | None 
     # Outermost: the request id and security headers on every response, the other middlewares' refusals included.
     app.add_middleware(EdgeSecurityMiddleware, production=production, max_header_bytes=settings.max_header_bytes)
     return app
+
+
+async def _warm_up() -> None:
+    try:
+        await anyio.to_thread.run_sync(ExtractiveGenerator.warm_up)
+    except Exception:  # the first request then loads what is missing, and says what failed
+        log.exception("warming up the offline engine failed")
 
 
 async def _cancelled(task: asyncio.Task[None]) -> None:

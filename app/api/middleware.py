@@ -39,18 +39,18 @@ class BodyLimitMiddleware:
         more = True
         try:
             async with asyncio.timeout(self.read_seconds):
-                while more:
+                while more and len(body) <= self.max_bytes:
                     message = await receive()
                     if message["type"] == "http.disconnect":
                         return
                     body += message.get("body", b"")
                     more = message.get("more_body", False)
-                    if len(body) > self.max_bytes:
-                        await self._refuse(scope, send, 413, "payload_too_large", self._too_large())
-                        return
         except TimeoutError:
             text = f"The request body did not arrive within {self.read_seconds:g} seconds."
             await self._refuse(scope, send, 408, "request_timeout", text)
+            return
+        if len(body) > self.max_bytes:  # refused outside the deadline: one answer, whatever the timing
+            await self._refuse(scope, send, 413, "payload_too_large", self._too_large())
             return
         if body and not _is_json(header(scope, b"content-type")):
             await self._refuse(scope, send, 415, "unsupported_media_type", "Send the request body as application/json.")
