@@ -273,15 +273,11 @@ def _display(found: _Found, lower_words: set[str]) -> str:
         return _most_common(shouted)
     if found.surfaces:
         return _most_common(found.surfaces)
-    surface = _most_common(found.initial_surfaces)
-    first, _, rest = surface.partition(" ")
-    if first.lower() in lower_words and not first.isupper():
-        first = first.lower()
-    return f"{first} {rest}".strip()
+    return _as_defined(_most_common(found.initial_surfaces), lower_words)
 
 
 def _as_defined(surface: str, lower_words: set[str]) -> str:
-    """The term as its definition writes it, lower-cased where it only opens the sentence ("Sorting is …")."""
+    """A term as a sentence opens with it, lower-cased where only its place made it a capital ("Sorting is …")."""
     first, _, rest = surface.partition(" ")
     if first.lower() in lower_words and not first.isupper():
         first = first.lower()

@@ -327,15 +327,8 @@ def recover(now: datetime, stale_seconds: float, *, leases: bool = True) -> Call
         released: list[Step] = []
         reasons: list[str] = []
         for artifact, state in job.steps.items():
-            if (
-                leases
-                and state.status is StepStatus.RUNNING
-                and (state.lease_until is None or state.lease_until <= now)
-            ):
-                reason = LEASE_EXPIRED
-            elif state.status is StepStatus.QUEUED and (state.queued_at or job.updated_at) <= stale:
-                reason = NOT_DELIVERED
-            else:
+            reason = _stranded_as(job, state, now, stale, leases)
+            if reason is None:
                 continue
             state.recoveries += 1
             released.append(queued(job, artifact, now))
@@ -353,14 +346,14 @@ def stranded(job: Job, now: datetime, stale_seconds: float, *, leases: bool = Tr
     if job.cancel_requested:
         return False
     stale = now - timedelta(seconds=stale_seconds)
-    for state in job.steps.values():
-        if leases and _lapsed(state, now):
-            return True
-        if state.status is StepStatus.QUEUED and (state.queued_at or job.updated_at) <= stale:
-            return True
-    return False
+    return any(_stranded_as(job, state, now, stale, leases) is not None for state in job.steps.values())
 
 
-def _lapsed(state: StepState, now: datetime) -> bool:
-    """Running under a lease nobody renewed in time."""
-    return state.status is StepStatus.RUNNING and (state.lease_until is None or state.lease_until <= now)
+def _stranded_as(job: Job, state: StepState, now: datetime, stale: datetime, leases: bool) -> str | None:
+    """Why nothing will deliver this step (``LEASE_EXPIRED``, ``NOT_DELIVERED``), or ``None``."""
+    lapsed = state.status is StepStatus.RUNNING and (state.lease_until is None or state.lease_until <= now)
+    if leases and lapsed:
+        return LEASE_EXPIRED
+    if state.status is StepStatus.QUEUED and (state.queued_at or job.updated_at) <= stale:
+        return NOT_DELIVERED
+    return None
