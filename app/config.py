@@ -78,6 +78,12 @@ class Settings(BaseSettings):
     llm_max_output_tokens: int = Field(default=8_192, ge=256, le=65_536)
     llm_timeout_seconds: float = Field(default=120.0, gt=0, le=900)
     llm_temperature: float = Field(default=0.4, ge=0, le=2)
+    # Gemini: how long a job's shared opening (system and source) stays in an explicit context cache; 0 = none.
+    llm_context_cache_seconds: int = Field(default=600, ge=0, le=86_400)
+    llm_context_cache_min_tokens: int = Field(default=4_096, ge=1_024)  # smaller openings are sent each time
+    # sized: each call gets a thinking budget sized for its artifact; model: the model's own (models that do not
+    # think, such as gemini-2.0-flash, refuse a thinking budget).
+    llm_thinking: Literal["sized", "model"] = "sized"
     # Transport retries (429, 5xx, timeouts), kept apart from re-asks for invalid output.
     llm_retry_attempts: int = Field(default=4, ge=1, le=10)
     llm_retry_base_seconds: float = Field(default=1.0, gt=0, le=60)

@@ -158,11 +158,23 @@ class LlmGenerator:
         system = self._prompts.system(context)
         schema = provider_schema(task.artifact, task.controls, self._dialect)
         messages = [Message("user", self._prompts.artifact(task.artifact, context))]
+        shared = self._prompts.shared(context)
+        shared_prefix = len(shared) if shared and messages[0].text.startswith(shared) else 0
         max_output = output_budget(task.artifact, task.controls, self._max_output)
+        thinking = thinking_budget(task.artifact, max_output)
         problems = ""
         usable: ArtifactModel | None = None  # a valid answer whose only fault is its length
         for _ in range(self._max_reasks + 1):
-            completion, seconds = await self._call(system, messages, schema, task.artifact.value, usage, max_output)
+            completion, seconds = await self._call(
+                system,
+                messages,
+                schema,
+                task.artifact.value,
+                usage,
+                max_output,
+                shared_prefix=shared_prefix,
+                thinking=thinking,
+            )
             usage = usage + self._prices.usage(
                 self.model, completion.input_tokens, completion.output_tokens, completion.cached_input_tokens
             )
@@ -215,6 +227,9 @@ class LlmGenerator:
         name: str,
         spent: Usage,
         max_output: int | None = None,
+        *,
+        shared_prefix: int = 0,
+        thinking: int = 0,
     ) -> tuple[Completion, float]:
         """One completion through the retry policy; failed attempts are observed here, the answered one by the
         caller once it knows whether the answer was usable."""
@@ -230,6 +245,8 @@ class LlmGenerator:
                     schema=schema,
                     schema_name=name,
                     max_output_tokens=max_output or self._max_output,
+                    shared_prefix=shared_prefix,
+                    thinking_tokens=thinking,
                 )
             except ProviderError as exc:
                 self._observe(name, _outcome(exc), time.perf_counter() - started)
@@ -287,6 +304,7 @@ _TOKENS_PER_WORD = 2.0  # generous: JSON keys and quoting, and languages that ta
 # What an answer may grow to by its controls alone: the smallest output limit of the providers' current
 # models (OpenAI's gpt-4o family: 16,384). A larger CF_LLM_MAX_OUTPUT_TOKENS raises it; the operator knows the model.
 GROWTH_CEILING = 16_384
+THINKING_CEILING = 8_192
 
 
 def output_budget(artifact: ArtifactType, controls: dict[str, Any], floor: int) -> int:
@@ -298,6 +316,13 @@ def output_budget(artifact: ArtifactType, controls: dict[str, Any], floor: int) 
     elif "count" in controls:
         words = int(controls["count"]) * 90
     return max(floor, min(GROWTH_CEILING, int(words * _TOKENS_PER_WORD) + 1_024))
+
+
+def thinking_budget(artifact: ArtifactType, output: int) -> int:
+    """The reasoning a thinking model may spend on one answer, on top of its output budget: a quarter of what the
+    answer may take, and more for the outline, which must order the whole source."""
+    floor = 4_096 if artifact is ArtifactType.OUTLINE else 1_024
+    return max(floor, min(THINKING_CEILING, output // 4))
 
 
 _UNSPACED = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")

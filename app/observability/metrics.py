@@ -153,7 +153,8 @@ class Metrics:
         )
         self._llm_tokens = Counter(
             "cf_llm_tokens",
-            "LLM tokens used by generations, by provider, model, artifact and direction (input, output).",
+            "LLM tokens used by generations, by provider, model, artifact and direction (input, output, and "
+            "cached_input: the part of input the provider's prompt cache served, counted in input too).",
             ["provider", "model", "artifact", "direction"],
             registry=reg,
         )
@@ -207,7 +208,7 @@ class Metrics:
         for artifact in self._artifacts:
             for outcome in LLM_OUTCOMES:
                 self._llm_calls.labels(provider, model, artifact, outcome)
-            for direction in ("input", "output"):
+            for direction in ("input", "output", "cached_input"):
                 self._llm_tokens.labels(provider, model, artifact, direction)
             self._llm_cost.labels(provider, model, artifact)
         self._llm_seconds.labels(provider, model)
@@ -261,6 +262,7 @@ class Metrics:
         artifact = self._artifact(artifact)
         self._llm_tokens.labels(provider, model, artifact, "input").inc(usage.input_tokens)
         self._llm_tokens.labels(provider, model, artifact, "output").inc(usage.output_tokens)
+        self._llm_tokens.labels(provider, model, artifact, "cached_input").inc(usage.cached_input_tokens)
         self._llm_cost.labels(provider, model, artifact).inc(usage.cost_usd)
 
     def llm_call(self, *, provider: str, model: str, artifact: str, outcome: LlmOutcome, seconds: float) -> None:

@@ -17,7 +17,10 @@ the service sent), and can be told, per artifact, to misbehave:
 Prompt caching is played as the providers do it: a request whose system prompt and messages begin with the same
 text as an earlier one reports that shared prefix as cached input tokens (OpenAI's
 ``prompt_tokens_details.cached_tokens``, Gemini's ``cachedContentTokenCount``), once it holds at least
-``cache_min_tokens`` (1,024, OpenAI's minimum).
+``cache_min_tokens`` (1,024, OpenAI's minimum). Gemini's explicit context caches are kept too: ``cachedContents``
+creates one (refused with a 400 below ``explicit_min_tokens``, as Gemini refuses a small one), a request naming it
+reads as the cache's text followed by its own, and reports the cache's tokens as cached; ``drop_caches()`` plays
+a cache that lapsed (the next request naming it is a 403). ``DELETE`` removes one.
 
     python -m tests.fakellm --port 8099 --mode valid --latency 0.5     # for load tests
 """
@@ -60,6 +63,10 @@ class Received:
     input_tokens: int = 0
     output_tokens: int = 0
     cached_tokens: int = 0
+    cache: str | None = None  # the explicit context cache the request named
+    sent: str = ""  # the messages as sent: without the cache's text, where a cache was named
+    thinking_budget: int | None = None
+    max_output_tokens: int | None = None
 
 
 @dataclass
@@ -70,7 +77,10 @@ class FakeLLM:
     default: Mode = Mode.VALID
     script: dict[str, list[Mode | str]] = field(default_factory=dict)
     cache_min_tokens: int = 1024
+    explicit_min_tokens: int = 1024
     received: list[Received] = field(default_factory=list)
+    caches: dict[str, tuple[str, str]] = field(default_factory=dict)  # name: (system, text)
+    cache_requests: list[str] = field(default_factory=list)  # "create name", "refuse", "delete name"
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _server: ThreadingHTTPServer | None = None
 
@@ -100,6 +110,17 @@ class FakeLLM:
                     self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(data)
+
+            def do_DELETE(self) -> None:
+                with fake._lock:
+                    name = "cachedContents/" + self.path.rsplit("/", 1)[-1]
+                    found = fake.caches.pop(name, None)
+                    fake.cache_requests.append(f"delete {name}")
+                self.send_response(200 if found else 404)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"{}")
 
             def log_message(self, format: str, *args: Any) -> None:
                 return
@@ -150,22 +171,69 @@ class FakeLLM:
                 plan.pop(0)
             return mode
 
+    def drop_caches(self) -> None:
+        with self._lock:
+            self.caches.clear()
+
+    def _create_cache(self, body: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, str]]:
+        system = " ".join(p.get("text", "") for p in body.get("systemInstruction", {}).get("parts", []))
+        text = "\n".join(p.get("text", "") for c in body.get("contents", []) for p in c.get("parts", []))
+        tokens = (len(system) + len(text)) // 4 + 1
+        with self._lock:
+            if tokens < self.explicit_min_tokens:
+                self.cache_requests.append("refuse")
+                message = f"Cached content is too small. total_token_count={tokens}, min_total_token_count=1024"
+                return 400, {"error": {"code": 400, "message": message, "status": "INVALID_ARGUMENT"}}, {}
+            name = f"cachedContents/fake{len(self.cache_requests)}"
+            self.caches[name] = (system, text)
+            self.cache_requests.append(f"create {name}")
+        expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 600))
+        return (
+            200,
+            {
+                "name": name,
+                "model": body.get("model"),
+                "expireTime": expires,
+                "usageMetadata": {"totalTokenCount": tokens},
+            },
+            {},
+        )
+
     def answer(self, path: str, body: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, str]]:
+        cache: str | None = None
+        cached_prefix = ""
+        config = body.get("generationConfig", {})
+        if path.endswith("/cachedContents"):
+            return self._create_cache(body)
         if path.endswith("/chat/completions"):
             api, schema = "openai", body.get("response_format", {}).get("json_schema", {}).get("schema", {})
             system = "\n".join(m["content"] for m in body.get("messages", []) if m["role"] == "system")
             prompt = "\n".join(m["content"] for m in body.get("messages", []) if m["role"] != "system")
         elif path.endswith(":generateContent"):
             api = "gemini"
-            config = body.get("generationConfig", {})
             schema = config.get("responseSchema") or config.get("responseJsonSchema") or {}
             system = " ".join(p.get("text", "") for p in body.get("systemInstruction", {}).get("parts", []))
             prompt = "\n".join(p.get("text", "") for c in body.get("contents", []) for p in c.get("parts", []))
+            cache = body.get("cachedContent")
+            if cache is not None:
+                with self._lock:
+                    held = self.caches.get(cache)
+                if held is None:
+                    message = "CachedContent not found (or permission denied)"
+                    return 403, {"error": {"code": 403, "message": message, "status": "PERMISSION_DENIED"}}, {}
+                if system:
+                    message = "CachedContent can not be used with GenerateContent request setting system_instruction"
+                    return 400, {"error": {"code": 400, "message": message, "status": "INVALID_ARGUMENT"}}, {}
+                system, cached_prefix = held
+                prompt = cached_prefix + prompt
         else:
             return 404, {"error": {"message": f"no route {path}"}}, {}
         artifact = artifact_of(schema)
         mode = self._next_mode(artifact)
-        record = Received(api, artifact, mode, system, prompt)
+        record = Received(api, artifact, mode, system, prompt, cache=cache, sent=prompt[len(cached_prefix) :])
+        thinking = config.get("thinkingConfig", {})  # proto JSON: either spelling of a field is accepted
+        record.thinking_budget = thinking.get("thinkingBudget", thinking.get("thinking_budget"))
+        record.max_output_tokens = config.get("maxOutputTokens")
         with self._lock:
             self.received.append(record)
         if mode is Mode.RATE_LIMIT:
@@ -192,7 +260,7 @@ class FakeLLM:
             text, finish = "", "refusal"
         record.input_tokens = (len(system) + len(prompt)) // 4 + 1
         record.output_tokens = len(text) // 4 + 1
-        record.cached_tokens = self._cached(record)
+        record.cached_tokens = (len(system) + len(cached_prefix)) // 4 + 1 if cache else self._cached(record)
         return 200, _completion(api, text, finish, record), {}
 
     def _cached(self, record: Received) -> int:

@@ -127,7 +127,7 @@ class ReportingGenerator(FakeGenerator):
     async def generate(self, task: GenerationTask) -> Generated:
         assert self.metrics is not None
         artifact = task.artifact.value
-        spent = Usage(input_tokens=120, output_tokens=30, llm_calls=1, cost_usd=0.002)
+        spent = Usage(input_tokens=120, output_tokens=30, cached_input_tokens=100, llm_calls=1, cost_usd=0.002)
         self.metrics.llm_call(provider=self.provider, model=self.model, artifact=artifact, outcome="ok", seconds=0.2)
         if task.artifact in self.permanent:
             self.metrics.llm_call(
@@ -154,6 +154,7 @@ async def test_llm_calls_tokens_and_cost_are_counted(make_settings: MakeSettings
     # Seven generations succeeded (one usage each), the refused one spent twice as much: all counted.
     assert got.value("cf_llm_tokens_total", **fake, direction="input") == 120 * 9
     assert got.value("cf_llm_tokens_total", **fake, artifact="faq", direction="output") == 60
+    assert got.value("cf_llm_tokens_total", **fake, direction="cached_input") == 100 * 9
     assert got.value("cf_llm_cost_usd_total", **fake) == pytest.approx(0.002 * 9)
     assert got.value("cf_jobs_finished_total", outcome="partial") == 1
     assert got.value("cf_step_duration_seconds_count", artifact="faq", outcome="failed") == 1

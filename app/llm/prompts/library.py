@@ -66,6 +66,13 @@ class Prompts:
     def artifact(self, artifact: ArtifactType, context: PromptContext) -> str:
         return self._render(f"{artifact.value}.j2", context)
 
+    def shared(self, context: PromptContext) -> str:
+        """The opening every artifact prompt of a job shares (the fenced source), which a provider may cache;
+        empty for a prompt version without one."""
+        if not (_ROOT / self.version / "_source.j2").is_file():
+            return ""
+        return self._render("_source.j2", context)
+
     def reask(
         self,
         context: PromptContext,

@@ -36,6 +36,9 @@ def _open_gemini(settings: Settings, model: str) -> ProviderClient:
         base_url=settings.llm_base_url,
         timeout=settings.llm_timeout_seconds,
         temperature=settings.llm_temperature,
+        cache_seconds=settings.llm_context_cache_seconds,
+        cache_min_tokens=settings.llm_context_cache_min_tokens,
+        thinking=settings.llm_thinking == "sized",
     )
 
 

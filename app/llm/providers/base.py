@@ -76,8 +76,14 @@ class ProviderClient(Protocol):
         schema: dict[str, Any] | None,
         schema_name: str,
         max_output_tokens: int,
+        shared_prefix: int = 0,
+        thinking_tokens: int = 0,
     ) -> Completion:
-        """One call. ``schema`` (already simplified for this provider) is enforced by the provider when given."""
+        """One call. ``schema`` (already simplified for this provider) is enforced by the provider when given.
+
+        ``shared_prefix`` is how many characters at the start of the first message every call of the job shares
+        (the fenced source), which a provider with an explicit context cache may cache. ``thinking_tokens`` is the
+        budget for a thinking model's reasoning, on top of ``max_output_tokens``; 0 leaves it to the model."""
         ...
 
     async def close(self) -> None: ...

@@ -43,6 +43,8 @@ class OpenAIClient:
         schema: dict[str, Any] | None,
         schema_name: str,
         max_output_tokens: int,
+        shared_prefix: int = 0,  # OpenAI caches a shared prefix of 1,024 tokens or more by itself
+        thinking_tokens: int = 0,  # chat/completions has no thinking budget; reasoning counts in max_tokens
     ) -> Completion:
         chat: list[Any] = [{"role": "system", "content": system}]
         chat += [{"role": m.role, "content": m.text} for m in messages]
