@@ -41,6 +41,11 @@ class ConfigError(Exception):
     """Settings the app cannot start with (checked when it starts, beyond what ``Settings`` checks itself)."""
 
 
+class StorageKind(StrEnum):
+    LOCAL = "local"
+    GCS = "gcs"
+
+
 class CacheKind(StrEnum):
     MEMORY = "memory"
     REDIS = "redis"
@@ -143,6 +148,17 @@ class Settings(BaseSettings):
     cache_max_entries: int = Field(default=2048, ge=1)
     job_ttl_days: int = Field(default=30, ge=1, le=3650)
 
+    # Sources (app/sources): originals and extracted texts in blob storage, never in the document store.
+    storage: StorageKind = StorageKind.LOCAL
+    storage_dir: Path = Path("./data/storage")  # CF_STORAGE=local
+    gcs_bucket: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$")  # CF_STORAGE=gcs
+    source_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024, le=512 * 1024 * 1024)  # an upload or a fetch
+    source_max_pages: int = Field(default=500, ge=1, le=10_000)  # a PDF's pages
+    source_max_characters: int = Field(default=1_000_000, ge=1_000, le=20_000_000)  # extracted text of one source
+    source_fetch_timeout_seconds: float = Field(default=15.0, gt=0, le=120)  # a whole URL fetch, redirects included
+    # URL sources may reach loopback and private addresses: for tests on 127.0.0.1 only, refused in production.
+    source_allow_private_urls: bool = False
+
     # Request limits
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     body_read_seconds: float = Field(default=30.0, gt=0, le=600)  # a body slower than this is refused with 408
@@ -203,6 +219,12 @@ class Settings(BaseSettings):
             )
         if self.step_retry_max_seconds < self.step_retry_base_seconds:
             raise ValueError("CF_STEP_RETRY_MAX_SECONDS must not be below CF_STEP_RETRY_BASE_SECONDS")
+        if self.storage is StorageKind.GCS and not self.gcs_bucket:
+            raise ValueError("CF_STORAGE=gcs needs CF_GCS_BUCKET")
+        if self.environment is Environment.PRODUCTION and self.source_allow_private_urls:
+            raise ValueError(
+                "CF_SOURCE_ALLOW_PRIVATE_URLS lets URL sources reach private addresses: not allowed in production"
+            )
         if self.store is StoreKind.FIRESTORE and not self.google_cloud_project:
             raise ValueError("CF_STORE=firestore needs GOOGLE_CLOUD_PROJECT")
         if self.queue is QueueKind.CLOUDTASKS:

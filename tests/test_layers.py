@@ -16,6 +16,7 @@ APP = Path(__file__).resolve().parent.parent / "app"
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("config", "errors", "asgi"),
     ("content",),
+    ("sources",),
     ("jobs",),
     ("limits", "observability"),
     ("auth",),
