@@ -7,7 +7,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.fixtures.services import CloudTasksEmulator, FirebaseAuthEmulator, FirestoreEmulator, RedisServer
+from tests.fixtures.services import (
+    CloudTasksEmulator,
+    FirebaseAuthEmulator,
+    FirestoreEmulator,
+    GcsEmulator,
+    RedisServer,
+)
 
 
 @pytest.fixture(scope="session")
@@ -34,3 +40,17 @@ def tasks_emulator() -> Iterator[CloudTasksEmulator]:
 def firebase_auth_emulator() -> Iterator[FirebaseAuthEmulator]:
     with FirebaseAuthEmulator() as emulator:
         yield emulator
+
+
+@pytest.fixture(scope="session")
+def gcs_emulator() -> Iterator[GcsEmulator]:
+    with GcsEmulator() as emulator:
+        previous = os.environ.get("STORAGE_EMULATOR_HOST")
+        os.environ["STORAGE_EMULATOR_HOST"] = emulator.url  # read by the Cloud Storage client itself
+        try:
+            yield emulator
+        finally:
+            if previous is None:
+                os.environ.pop("STORAGE_EMULATOR_HOST", None)
+            else:
+                os.environ["STORAGE_EMULATOR_HOST"] = previous

@@ -19,9 +19,10 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from app.adapters.inline_queue import InlineQueue
+from app.adapters.local_storage import LocalStorage
 from app.adapters.memory_cache import MemoryCache
 from app.adapters.sqlite_store import SqliteStore
-from app.api import admin, content_types, health, internal, jobs
+from app.api import admin, content_types, health, internal, jobs, sources
 from app.api import metrics as metrics_api
 from app.api.deps import Services
 from app.api.docs import install_docs, install_openapi
@@ -34,11 +35,11 @@ from app.auth.certs import SigningCerts
 from app.auth.id_tokens import IdTokenVerifier
 from app.auth.service import Authenticator, announce_generated_key, bootstrap_admin_key
 from app.auth.worker import WorkerAuth
-from app.config import CacheKind, Environment, QueueKind, Settings, StoreKind
+from app.config import CacheKind, Environment, QueueKind, Settings, StorageKind, StoreKind
 from app.content.cache import ArtifactCache
 from app.content.generator import Generator
 from app.errors import install_error_handlers
-from app.extractive import ExtractiveGenerator
+from app.extractive import ExtractiveGenerator, language
 from app.jobs.queue import Step, StepResult, TaskQueue
 from app.jobs.service import JobsService
 from app.limits.quotas import Quotas
@@ -49,6 +50,10 @@ from app.observability.logging import configure_logging
 from app.observability.metrics import Metrics
 from app.observability.middleware import RequestTelemetryMiddleware
 from app.observability.sentry import close_sentry, init_sentry, set_provider
+from app.sources.fetch import FetchPolicy
+from app.sources.service import SourceLimits, SourcesService
+from app.sources.storage import BlobStorage
+from app.sources.store import SourceStore
 from app.worker.pipeline import Pipeline, StepPolicy
 from app.worker.sweeper import Sweeper, SweepPolicy
 
@@ -58,6 +63,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 VERSION = "0.1.0"
+UPLOAD_OVERHEAD_BYTES = 64 * 1024  # a multipart upload's headers and boundaries, beyond the file itself
 EXTRACTIVE = "extractive"  # CF_LLM_PROVIDER for the offline engine; the model providers are in app.llm.providers
 
 # _lazy_imports_note: the Google Cloud, Redis and LLM client libraries take seconds to import between them, so
@@ -111,7 +117,8 @@ def create_app(settings: Settings | None = None, *, generator: Generator | None 
         openapi_url=None if production else "/openapi.json",
     )
     install_error_handlers(app)
-    for router in (jobs.router, health.router, content_types.router, admin.router, internal.router, metrics_api.router):
+    routers = (jobs.router, sources.router, health.router, content_types.router, admin.router, internal.router)
+    for router in (*routers, metrics_api.router):
         app.include_router(router)
     install_openapi(app)
     if not production:
@@ -132,7 +139,12 @@ def create_app(settings: Settings | None = None, *, generator: Generator | None 
                 "X-RateLimit-Reset",
             ],
         )
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, read_seconds=settings.body_read_seconds)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        read_seconds=settings.body_read_seconds,
+        uploads={"/v1/sources": settings.source_max_bytes + UPLOAD_OVERHEAD_BYTES},
+    )
     app.add_middleware(RequestTelemetryMiddleware, metrics=metrics)  # inside the edge: it logs the id
     # Outermost: the request id and security headers on every response, the other middlewares' refusals included.
     app.add_middleware(EdgeSecurityMiddleware, production=production, max_header_bytes=settings.max_header_bytes)
@@ -159,6 +171,30 @@ async def open_store(settings: Settings) -> SqliteStore | FirestoreStore:
         assert settings.google_cloud_project is not None  # Settings checked it
         return FirestoreStore.open(settings.google_cloud_project, settings.firestore_database)
     return await SqliteStore.open(settings.sqlite_path)
+
+
+def open_storage(settings: Settings) -> BlobStorage:
+    """The blob storage the settings name: a local folder, or a Cloud Storage bucket."""
+    if settings.storage is StorageKind.GCS:
+        from app.adapters.gcs_storage import GcsStorage
+
+        assert settings.gcs_bucket is not None  # Settings checked it
+        return GcsStorage.open(settings.gcs_bucket, project=settings.google_cloud_project)
+    return LocalStorage.open(settings.storage_dir)
+
+
+def open_sources(settings: Settings, store: SourceStore, blobs: BlobStorage) -> SourcesService:
+    limits = SourceLimits(
+        max_bytes=settings.source_max_bytes,
+        max_pages=settings.source_max_pages,
+        max_characters=settings.source_max_characters,
+        fetch=FetchPolicy(
+            max_bytes=settings.source_max_bytes,
+            timeout_seconds=settings.source_fetch_timeout_seconds,
+            allow_private=settings.source_allow_private_urls,
+        ),
+    )
+    return SourcesService(store=store, blobs=blobs, limits=limits, detect_language=language.detect)
 
 
 def open_rate_limiter(settings: Settings, metrics: Metrics) -> RateLimiter:
@@ -260,6 +296,10 @@ async def build_services(
         metrics=metrics,
     )
 
+    blobs = open_storage(settings)
+    stack.push_async_callback(blobs.close)
+    source_service = open_sources(settings, store, blobs)
+
     http = await stack.enter_async_context(httpx.AsyncClient())
     limiter = open_rate_limiter(settings, metrics)
     stack.push_async_callback(limiter.close)
@@ -301,6 +341,7 @@ async def build_services(
             job_ttl=timedelta(days=settings.job_ttl_days),
             admission=quotas,
             counter=metrics,
+            sources=source_service,
         ),
         authenticator=authenticator,
         access=Access(authenticator, limiter, settings.trusted_proxy_hops, on_failure=metrics.auth_failed),
@@ -315,4 +356,5 @@ async def build_services(
         metrics=metrics,
         jobs_in_flight=JobsInFlight(store, metrics),
         job_views=JobViews(),
+        sources=source_service,
     )

@@ -21,6 +21,7 @@ def make_settings(tmp_path: Path) -> MakeSettings:
         values: dict[str, Any] = {
             "environment": "test",
             "sqlite_path": tmp_path / "cf.db",
+            "storage_dir": tmp_path / "storage",
             "bootstrap_admin_key": ADMIN_KEY,
             "step_retry_base_seconds": 0.01,
             "step_retry_max_seconds": 0.05,

@@ -1,10 +1,12 @@
-"""Firestore job and key store (``google-cloud-firestore`` ``AsyncClient``): the production adapter.
+"""Firestore job, key and source store (``google-cloud-firestore`` ``AsyncClient``): the production adapter.
 
 Layout:
     jobs/{job_id}                      owner, status, idempotency_key, created_at, expires_at (TTL field),
                                        request (written once), state (everything else about the job)
     jobs/{job_id}/artifacts/{type}     an artifact's content and provenance
     idempotency/{sha256(owner, key)}   job_id: makes (owner, Idempotency-Key) unique
+    sources/{source_id}                owner, sha256, created_at, data (the metadata; text and original are blobs)
+    source_hashes/{sha256(owner, sha)} source_id: makes (owner, sha256) unique
     api_keys/{key_id}                  a hashed API key
     key_usage/{day}_{sha(subject)}_{n} one of USAGE_SHARDS counters of a key's (or user's) tokens on a UTC day;
                                        a random shard per write keeps each document far below ~1 write/s,
@@ -36,10 +38,13 @@ from app.content.catalogue import ArtifactType
 from app.jobs.lifecycle import Changed
 from app.jobs.models import FINISHED_JOBS, Job, JobRequest, JobStatus, StoredArtifact
 from app.jobs.store import PageCursor
+from app.sources.models import Source
+from app.sources.store import SourceCursor
 
 T = TypeVar("T")
 
 JOBS, ARTIFACTS, IDEMPOTENCY, KEYS = "jobs", "artifacts", "idempotency", "api_keys"
+SOURCES, SOURCE_HASHES = "sources", "source_hashes"
 USAGE, USAGE_SHARDS, USAGE_KEPT_DAYS = "key_usage", 8, 3
 _UNFINISHED = [s.value for s in JobStatus if s not in FINISHED_JOBS]
 # Steps of one job update its document concurrently. The client retries an aborted transaction at once, keeping
@@ -198,6 +203,75 @@ class FirestoreStore:
     async def get_artifact(self, job_id: str, artifact: ArtifactType) -> StoredArtifact | None:
         snapshot = await self._jobs.document(job_id).collection(ARTIFACTS).document(artifact.value).get()
         return StoredArtifact.model_validate(snapshot.to_dict()) if snapshot.exists else None
+
+    # --- sources ---------------------------------------------------------------------------------------------
+
+    async def create_source(self, source: Source) -> Source:
+        ref = self._client.collection(SOURCES).document(source.id)
+        marker = self._source_hash_ref(source.owner, source.sha256)
+
+        @firestore.async_transactional
+        async def create(transaction: firestore.AsyncTransaction) -> str:
+            existing = await marker.get(transaction=transaction)
+            if existing.exists:
+                return str(existing.get("source_id"))
+            transaction.create(marker, {"source_id": source.id})
+            transaction.create(
+                ref,
+                {
+                    "owner": source.owner,
+                    "sha256": source.sha256,
+                    "created_at": source.created_at,
+                    "data": source.model_dump(mode="json"),
+                },
+            )
+            return source.id
+
+        winner = ""
+        async for attempt in _CONTENDED:
+            with attempt:
+                winner = await create(self._client.transaction(max_attempts=_TRANSACTION_ATTEMPTS))
+        if winner == source.id:
+            return source
+        found = await self.get_source(winner)
+        if found is None:  # the earlier source was deleted: its marker goes, and this one takes its place
+            await marker.delete()
+            return await self.create_source(source)
+        return found
+
+    async def get_source(self, source_id: str) -> Source | None:
+        snapshot = await self._client.collection(SOURCES).document(source_id).get()
+        return Source.model_validate(snapshot.get("data")) if snapshot.exists else None
+
+    async def find_source(self, owner: str, sha256: str) -> Source | None:
+        marker = await self._source_hash_ref(owner, sha256).get()
+        return await self.get_source(str(marker.get("source_id"))) if marker.exists else None
+
+    async def list_sources(self, owner: str, *, limit: int, after: SourceCursor | None) -> list[Source]:
+        query = (
+            self._client.collection(SOURCES)
+            .where(filter=FieldFilter("owner", "==", owner))
+            .order_by("created_at", direction=firestore.Query.DESCENDING)
+            .order_by("__name__", direction=firestore.Query.DESCENDING)
+        )
+        if after is not None:
+            query = query.start_after({"created_at": after.created_at, "__name__": after.source_id})
+        return [Source.model_validate(s.get("data")) async for s in query.limit(limit).stream()]
+
+    async def delete_source(self, source_id: str) -> bool:
+        ref = self._client.collection(SOURCES).document(source_id)
+        snapshot = await ref.get()
+        if not snapshot.exists:
+            return False
+        batch = self._client.batch()
+        batch.delete(self._source_hash_ref(str(snapshot.get("owner")), str(snapshot.get("sha256"))))
+        batch.delete(ref)
+        await batch.commit()
+        return True
+
+    def _source_hash_ref(self, owner: str, sha256: str) -> Any:
+        digest = hashlib.sha256(f"{owner}\x00{sha256}".encode()).hexdigest()
+        return self._client.collection(SOURCE_HASHES).document(digest)
 
     # --- API keys --------------------------------------------------------------------------------------------
 

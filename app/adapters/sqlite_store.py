@@ -1,4 +1,4 @@
-"""SQLite job and key store: the embedded default, one file that survives restarts.
+"""SQLite job, key and source store: the embedded default, one file that survives restarts.
 
 One connection serves the process; writes are serialised by a lock and run in ``BEGIN IMMEDIATE``
 transactions. The store is meant for one process (run several instances against Firestore instead), which
@@ -23,6 +23,8 @@ from app.content.catalogue import ArtifactType
 from app.jobs.lifecycle import Changed
 from app.jobs.models import FINISHED_JOBS, Job, JobStatus, StoredArtifact
 from app.jobs.store import PageCursor
+from app.sources.models import Source
+from app.sources.store import SourceCursor
 
 T = TypeVar("T")
 
@@ -49,6 +51,15 @@ CREATE TABLE IF NOT EXISTS api_keys (
     id TEXT PRIMARY KEY,
     data TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS sources (
+    id TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS sources_owner_sha256 ON sources (owner, sha256);
+CREATE INDEX IF NOT EXISTS sources_owner_created ON sources (owner, created_at DESC, id DESC);
 CREATE TABLE IF NOT EXISTS key_usage (
     subject TEXT NOT NULL,
     day TEXT NOT NULL,
@@ -219,6 +230,50 @@ class SqliteStore:
             "SELECT data FROM artifacts WHERE job_id = ? AND type = ?", (job_id, artifact.value)
         )
         return None if row is None else StoredArtifact.model_validate_json(row[0])
+
+    # --- sources ---------------------------------------------------------------------------------------------
+
+    async def create_source(self, source: Source) -> Source:
+        async with self._write_lock:
+            cursor = await self._db.execute(
+                "INSERT INTO sources (id, owner, sha256, created_at, data) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (owner, sha256) DO NOTHING",
+                (source.id, source.owner, source.sha256, _stamp(source.created_at), source.model_dump_json()),
+            )
+            inserted = cursor.rowcount > 0
+        if inserted:
+            return source
+        found = await self.find_source(source.owner, source.sha256)
+        if found is None:  # deleted between the conflict and the read: this one may take its place
+            return await self.create_source(source)
+        return found
+
+    async def get_source(self, source_id: str) -> Source | None:
+        row = await self._fetch_one("SELECT data FROM sources WHERE id = ?", (source_id,))
+        return None if row is None else Source.model_validate_json(row[0])
+
+    async def find_source(self, owner: str, sha256: str) -> Source | None:
+        row = await self._fetch_one("SELECT data FROM sources WHERE owner = ? AND sha256 = ?", (owner, sha256))
+        return None if row is None else Source.model_validate_json(row[0])
+
+    async def list_sources(self, owner: str, *, limit: int, after: SourceCursor | None) -> list[Source]:
+        if after is None:
+            rows = await self._fetch_all(
+                "SELECT data FROM sources WHERE owner = ? ORDER BY created_at DESC, id DESC LIMIT ?", (owner, limit)
+            )
+        else:
+            stamp = _stamp(after.created_at)
+            rows = await self._fetch_all(
+                "SELECT data FROM sources WHERE owner = ? AND (created_at < ? OR (created_at = ? AND id < ?)) "
+                "ORDER BY created_at DESC, id DESC LIMIT ?",
+                (owner, stamp, stamp, after.source_id, limit),
+            )
+        return [Source.model_validate_json(row[0]) for row in rows]
+
+    async def delete_source(self, source_id: str) -> bool:
+        async with self._write_lock:
+            cursor = await self._db.execute("DELETE FROM sources WHERE id = ?", (source_id,))
+        return cursor.rowcount > 0
 
     # --- API keys --------------------------------------------------------------------------------------------
 

@@ -26,6 +26,7 @@ from app.jobs.store import JobStore
 from app.limits.rate import Traffic
 from app.observability.jobs import JobsInFlight
 from app.observability.metrics import Metrics
+from app.sources.service import SourcesService
 from app.worker.pipeline import Pipeline
 from app.worker.sweeper import Sweeper
 
@@ -48,6 +49,7 @@ class Services:
     metrics: Metrics
     jobs_in_flight: JobsInFlight
     job_views: JobViews
+    sources: SourcesService
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.content.catalogue import ArtifactOptions, ArtifactType
 from app.content.generator import GenerationInput, Usage
 from app.content.models import Difficulty
+from app.sources.models import SourceRef
 
 
 class JobStatus(StrEnum):
@@ -48,7 +49,8 @@ class JobRequest(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     topic: str | None = None
-    source_text: str | None = None
+    source_text: str | None = None  # pasted, or the texts of ``sources`` joined in order
+    sources: tuple[SourceRef, ...] = ()  # where each named source lies in ``source_text``
     artifacts: tuple[ArtifactType, ...]
     language: str = "en"
     audience: str | None = None

@@ -14,10 +14,12 @@ from app.jobs.models import ErrorInfo, Job, JobStatus, StepStatus
 
 TOPIC_MIN, TOPIC_MAX = 3, 300
 SOURCE_MAX = 200_000
+SOURCES_MAX = 20  # sources one job may name
 
 Topic = Annotated[str, StringConstraints(strip_whitespace=True, min_length=TOPIC_MIN, max_length=TOPIC_MAX)]
 SourceText = Annotated[str, StringConstraints(min_length=1, max_length=SOURCE_MAX)]
 Language = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}$")]
+SourceId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 FocusText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 
@@ -42,6 +44,13 @@ class JobCreate(BaseModel):
     topic: Topic | None = Field(default=None, description=f"What to teach, {TOPIC_MIN}–{TOPIC_MAX} characters.")
     source_text: SourceText | None = Field(
         default=None, description=f"Material to teach from, up to {SOURCE_MAX:,} characters."
+    )
+    source_ids: list[SourceId] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=SOURCES_MAX,
+        description=f"Sources (POST /v1/sources) to teach from, joined in this order; up to {SOURCES_MAX}, "
+        f"{SOURCE_MAX:,} characters together.",
     )
     artifacts: list[ArtifactType] | None = Field(
         default=None,
@@ -69,10 +78,19 @@ class JobCreate(BaseModel):
             raise ValueError("artifacts must not repeat a type")
         return value
 
+    @field_validator("source_ids")
+    @classmethod
+    def _unique_sources(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None and len(set(value)) != len(value):
+            raise ValueError("source_ids must not repeat a source")
+        return value
+
     @model_validator(mode="after")
     def _topic_or_source(self) -> JobCreate:
-        if self.topic is None and self.source_text is None:
-            raise ValueError("send a topic, a source_text, or both")
+        if self.topic is None and self.source_text is None and self.source_ids is None:
+            raise ValueError("send a topic, a source_text or source_ids (a topic may come with either)")
+        if self.source_text is not None and self.source_ids is not None:
+            raise ValueError("send a source_text or source_ids, not both")
         return self
 
 
@@ -97,6 +115,7 @@ class ArtifactStatePublic(BaseModel):
 class JobRequestPublic(BaseModel):
     topic: str | None
     source_chars: int
+    source_ids: list[str] = Field(default_factory=list, description="The sources the job was made from, in order.")
     artifacts: list[ArtifactType]
     language: str
     audience: str | None
@@ -144,6 +163,7 @@ class JobPublic(BaseModel):
             request=JobRequestPublic(
                 topic=request.topic,
                 source_chars=len(request.source_text or ""),
+                source_ids=[ref.id for ref in request.sources],
                 artifacts=list(request.artifacts),
                 language=request.language,
                 audience=request.audience,

@@ -19,8 +19,9 @@ from app.errors import BadRequest, Conflict, NotFound, ServiceUnavailable
 from app.jobs import lifecycle
 from app.jobs.models import FINISHED_JOBS, Job, JobRequest, JobStatus, StepState, StepStatus, StoredArtifact
 from app.jobs.queue import Step, TaskQueue
-from app.jobs.schemas import JobCreate
+from app.jobs.schemas import SOURCE_MAX, JobCreate
 from app.jobs.store import JobStore, PageCursor
+from app.sources.models import SourceRef
 
 _JOB_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")  # as ids are made, and as the job routes accept them
 RETRYABLE = frozenset({JobStatus.PARTIAL, JobStatus.FAILED, JobStatus.CANCELLED})
@@ -46,6 +47,14 @@ class Admission(Protocol):
     async def __call__(self, requester: Requester, request: JobRequest, artifacts: Sequence[ArtifactType]) -> None: ...
 
 
+class SourceResolver(Protocol):
+    """The texts of a job's named sources, joined in order, and where each lies (``app.sources.service``)."""
+
+    async def resolve(
+        self, owner: str, source_ids: Sequence[str], *, max_characters: int
+    ) -> tuple[str, tuple[SourceRef, ...]]: ...
+
+
 class JobCounter(Protocol):
     """Counts jobs as they are created and finished (``app.observability.metrics.Metrics`` is one)."""
 
@@ -62,10 +71,11 @@ class JobsService:
     job_ttl: timedelta
     admission: Admission | None = None
     counter: JobCounter | None = None
+    sources: SourceResolver | None = None
 
     async def create(self, owner: Requester, body: JobCreate, idempotency_key: str | None) -> tuple[Job, bool]:
         """Persist the job, then enqueue its outline. Returns the job and whether it is new."""
-        request = to_request(body)
+        request = await self._request(owner, body)
         fingerprint = request_fingerprint(request)
         if idempotency_key is not None:
             existing = await self.store.find_by_idempotency_key(owner.owner, idempotency_key)
@@ -100,6 +110,14 @@ class JobsService:
         if self.counter is not None:
             self.counter.job_created()
         return job, True
+
+    async def _request(self, owner: Requester, body: JobCreate) -> JobRequest:
+        if not body.source_ids:
+            return to_request(body)
+        if self.sources is None:
+            raise ServiceUnavailable("Sources are not available on this service.", code="sources_unavailable")
+        text, refs = await self.sources.resolve(owner.owner, body.source_ids, max_characters=SOURCE_MAX)
+        return to_request(body).model_copy(update={"source_text": text, "sources": refs})
 
     def _step(self, artifact: ArtifactType, request: JobRequest, now: datetime) -> StepState:
         """A new job's step: the outline queued, the rest waiting for it, each knowing the controls its engine

@@ -161,6 +161,9 @@ def configure_logging(*, project: str | None, level: int = logging.INFO) -> Stdo
     # HTTP clients log every request URL at INFO; some providers' URLs carry an API key.
     for name in ("httpx", "httpx2", "httpcore"):
         logging.getLogger(name).setLevel(logging.WARNING)
+    # Document libraries quote the bytes of the file they choke on in their warnings: a user's text, kept out.
+    for name in ("pypdf", "trafilatura", "docx"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
     access = logging.getLogger("uvicorn.access")  # the request middleware writes the access log
     access.handlers.clear()
     access.propagate = False

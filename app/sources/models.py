@@ -7,7 +7,10 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.content.grounding import SourceRef
 from app.errors import Unprocessable
+
+__all__ = ["Source", "SourceKind", "SourceRef", "SourceRejected", "original_key", "text_key"]
 
 
 class SourceKind(StrEnum):
@@ -43,12 +46,7 @@ class Source(BaseModel):
         """The 1-based PDF page holding the character at ``offset``; None for sources without pages."""
         if not self.page_starts:
             return None
-        page = 0
-        for index, start in enumerate(self.page_starts):
-            if start > offset:
-                break
-            page = index
-        return page + 1
+        return sum(1 for start in self.page_starts if start <= offset) or 1
 
 
 def original_key(source_id: str) -> str:

@@ -27,6 +27,9 @@ def test_every_store_query_has_its_composite_index() -> None:
     ]
     for fields in wanted:
         assert fields in declared
+    sources = [i["fields"] for i in json.loads(INDEXES.read_text())["indexes"] if i["collectionGroup"] == "sources"]
+    # list_sources(owner): owner ==, newest first, ties by id
+    assert composite(("owner", "ASCENDING"), ("created_at", "DESCENDING"), ("__name__", "DESCENDING")) in sources
 
 
 def test_expiry_field_has_a_ttl_policy_and_big_fields_are_not_indexed() -> None:
