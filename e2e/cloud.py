@@ -1,5 +1,5 @@
 """The Google Cloud set-up for end-to-end tests: app processes sharing one Firestore project (emulator), the Cloud
-Tasks emulator (which calls back into the worker endpoint over HTTP) and Redis."""
+Tasks emulator (which calls back into the worker endpoint over HTTP), the Cloud Storage emulator and Redis."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import httpx
 from e2e.conftest import KEY
 from e2e.server import Server
 from tests.fixtures.naming import unique_project, unique_suffix
-from tests.fixtures.services import CloudTasksEmulator, FirestoreEmulator, RedisServer
+from tests.fixtures.services import CloudTasksEmulator, FirestoreEmulator, GcsEmulator, RedisServer
 
 TEXTS = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "texts"
 HEADERS = {"X-API-Key": KEY}
@@ -24,8 +24,15 @@ FINISHED = {"succeeded", "partial", "failed", "cancelled"}
 class Cloud:
     """Starts service processes that share one Firestore project, the Cloud Tasks emulator and Redis."""
 
-    def __init__(self, tmp: Path, firestore: FirestoreEmulator, tasks: CloudTasksEmulator, redis: RedisServer) -> None:
-        self.tmp, self.firestore, self.tasks, self.redis = tmp, firestore, tasks, redis
+    def __init__(
+        self,
+        tmp: Path,
+        firestore: FirestoreEmulator,
+        tasks: CloudTasksEmulator,
+        redis: RedisServer,
+        storage: GcsEmulator,
+    ) -> None:
+        self.tmp, self.firestore, self.tasks, self.redis, self.storage = tmp, firestore, tasks, redis, storage
         self.project = unique_project()
         self.generations = tmp / "generations.log"
         self.servers: list[Server] = []
@@ -47,6 +54,9 @@ class Cloud:
                 "CF_CLOUD_TASKS_EMULATOR_HOST": self.tasks.host,
                 "CF_WORKER_BASE_URL": worker_url or server.url,
                 "CF_WORKER_SECRET": SECRET,
+                "CF_STORAGE": "gcs",
+                "CF_GCS_BUCKET": self.storage.bucket,
+                "STORAGE_EMULATOR_HOST": self.storage.url,
                 "CF_CACHE": "redis",
                 "CF_REDIS_URL": self.redis.url,
                 # Counters live in the session's shared Redis: limits these tests never reach (tests/limits tests them).

@@ -20,7 +20,7 @@ def test_a_job_runs_through_cloud_tasks_and_a_repeat_comes_from_the_cache(cloud:
     text = fresh_text()
     first = wait(server, submit(server, text))
     assert first["status"] == "succeeded", first
-    assert len(first["artifacts"]) == 8
+    assert len(first["artifacts"]) == 9
     assert not any(a["cached"] for a in first["artifacts"].values())
     assert cloud.generated() == Counter({a: 1 for a in first["artifacts"]})
 
@@ -81,3 +81,39 @@ def test_a_worker_killed_mid_step_leaves_a_step_the_next_delivery_completes(clou
     assert job["status"] == "succeeded", job
     assert job["artifacts"]["study_guide"]["attempts"] == 2
     assert cloud.generated()["study_guide"] == 1
+
+
+def test_a_pdf_source_on_cloud_storage_becomes_a_grounded_job_and_its_files_go_with_it(cloud: Cloud) -> None:
+    from tests.fixtures import documents
+
+    server = cloud.server("steps")
+    paragraphs = [p for p in fresh_text().split("\n\n") if p.strip()]
+    pages = [" ".join(paragraphs[i : i + 3]) for i in range(0, len(paragraphs), 3)]
+    data = documents.pdf(pages, title="Photosynthesis")
+    made = httpx.post(
+        f"{server.url}/v1/sources", files={"file": ("p.pdf", data, "application/pdf")}, headers=HEADERS, timeout=30
+    )
+    assert made.status_code == 201, made.text
+    source = made.json()
+    assert source["pages"] == len(pages)
+
+    def stored() -> list[str]:
+        listing = httpx.get(
+            f"{cloud.storage.url}/storage/v1/b/{cloud.storage.bucket}/o", params={"prefix": f"sources/{source['id']}/"}
+        ).json()
+        return sorted(item["name"] for item in listing.get("items", []))
+
+    assert stored() == [f"sources/{source['id']}/original", f"sources/{source['id']}/text.txt"]
+    created = httpx.post(f"{server.url}/v1/jobs", json={"source_ids": [source["id"]]}, headers=HEADERS, timeout=30)
+    assert created.status_code == 202, created.text
+    job = wait(server, created.json()["id"])
+    assert job["status"] == "succeeded", job
+    whole = httpx.get(f"{server.url}/v1/sources/{source['id']}/text", headers=HEADERS).text
+    cards = httpx.get(f"{server.url}/v1/jobs/{job['id']}/artifacts/flashcards", headers=HEADERS).json()
+    assert cards["grounded"] is True and cards["grounding"]["supported"] > 0
+    for card in cards["content"]["cards"]:
+        for evidence in card["evidence"]:
+            assert evidence["source_id"] == source["id"] and 1 <= evidence["page"] <= len(pages)
+            assert whole[evidence["start"] : evidence["end"]] == evidence["quote"]
+    assert httpx.delete(f"{server.url}/v1/sources/{source['id']}", headers=HEADERS).status_code == 204
+    assert stored() == []

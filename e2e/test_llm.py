@@ -26,7 +26,7 @@ def fake_llm() -> Iterator[FakeLLM]:
 
 
 @pytest.mark.parametrize("provider", ["openai", "gemini"])
-def test_a_topic_becomes_eight_artifacts_through_a_provider(tmp_path: Path, fake_llm: FakeLLM, provider: str) -> None:
+def test_a_topic_becomes_nine_artifacts_through_a_provider(tmp_path: Path, fake_llm: FakeLLM, provider: str) -> None:
     env = {
         "CF_ENVIRONMENT": "test",
         "CF_SQLITE_PATH": str(tmp_path / "llm.db"),
@@ -53,6 +53,6 @@ def test_a_topic_becomes_eight_artifacts_through_a_provider(tmp_path: Path, fake
         server.stop()
     assert outline["generated_by"]["provider"] == provider
     assert "The water cycle" in outline["content"]["title"]
-    assert fake_llm.calls() == 8
+    assert fake_llm.calls() == 9
     assert all("en español" in r.prompt for r in fake_llm.received)
-    assert job["usage"]["llm_calls"] == 8
+    assert job["usage"]["llm_calls"] == 9

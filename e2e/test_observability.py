@@ -159,7 +159,7 @@ def test_prometheus_scrapes_two_workers_and_every_dashboard_query_returns_data(
     else:
         raise AssertionError("prometheus never saw the two jobs")
     hits = prometheus.query('sum(cf_cache_lookups_total{result="hit"})')["result"]
-    assert float(hits[0]["value"][1]) == 8
+    assert float(hits[0]["value"][1]) == 9
 
     empty: list[tuple[str, str]] = []
     for _ in range(100):  # rate() needs two samples in its window: poll until every query has them

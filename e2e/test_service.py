@@ -57,7 +57,7 @@ def run_job(client: httpx.Client, text: str) -> dict[str, dict[str, Any]]:
 
 
 @pytest.mark.e2e
-def test_an_article_becomes_eight_valid_artifacts_about_it(server: Server) -> None:
+def test_an_article_becomes_nine_valid_artifacts_about_it(server: Server) -> None:
     first_name, second_name = articles()[:2]
     first, second = article(first_name), article(second_name)
     with httpx.Client(base_url=server.url, headers=HEADERS, timeout=30) as client:
@@ -97,7 +97,7 @@ def test_a_job_survives_sigkill_and_no_artifact_is_generated_twice(tmp_path: Pat
                 if progress["done"] >= 3:
                     break
                 time.sleep(0.02)
-            assert 3 <= progress["done"] < 8, progress
+            assert 3 <= progress["done"] < 9, progress
         server.kill()  # mid-job: one step is sleeping inside the generator
         before = Counter(log.read_text().split())
 
@@ -109,7 +109,7 @@ def test_a_job_survives_sigkill_and_no_artifact_is_generated_twice(tmp_path: Pat
         server.stop()
     generated = Counter(log.read_text().split())
     assert set(generated.values()) == {1}, generated
-    assert len(generated) == 8
+    assert len(generated) == 9
     assert sum(before.values()) >= 3
 
 

@@ -105,7 +105,7 @@ def holder_of(cloud: Cloud, job_id: str, servers: list[Server]) -> tuple[Server,
 def assert_complete_and_valid(server: Server, job: dict[str, object]) -> None:
     assert job["status"] == "succeeded", job
     artifacts = job["artifacts"]
-    assert isinstance(artifacts, dict) and len(artifacts) == 8
+    assert isinstance(artifacts, dict) and len(artifacts) == 9
     for name in artifacts:
         response = httpx.get(f"{server.url}/v1/jobs/{job['id']}/artifacts/{name}", headers=HEADERS, timeout=30)
         assert response.status_code == 200, response.text

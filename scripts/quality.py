@@ -1,7 +1,9 @@
 """``python -m scripts.quality``: the offline engine's output on every fixture text, checked for the defects an
 expert found in it — markup left in the text, sentences that refer back to one that is not there, a podcast host
 who says the same line again, fill-in-the-blank cards whose blank is a trivial word, reading questions with no
-answer or passage. Prints counts per artifact type and rule, and the engine's CPU seconds per text; asserts nothing.
+answer or passage, quiz questions whose answer is not among the options, whose options say the same thing twice
+("cell" and "cells") or whose question gives the answer away. Prints counts per artifact type and rule, and the
+engine's CPU seconds per text; asserts nothing.
 
 The detectors are pure functions over an artifact's content as JSON (``model_dump(mode="json")``), so they judge
 any generator's output, not only the offline engine's.
@@ -34,7 +36,19 @@ UNRESOLVED_REFERENCE = "unresolved_reference"
 REPEATED_HOST_LINE = "repeated_host_line"
 TRIVIAL_BLANK = "trivial_blank"
 UNANSWERED_QUESTION = "unanswered_question"
-RULES = (MARKUP_RESIDUE, UNRESOLVED_REFERENCE, REPEATED_HOST_LINE, TRIVIAL_BLANK, UNANSWERED_QUESTION)
+MISSING_ANSWER = "missing_answer"
+SAME_OPTION = "same_option"
+GIVEN_AWAY = "answer_given_away"
+RULES = (
+    MARKUP_RESIDUE,
+    UNRESOLVED_REFERENCE,
+    REPEATED_HOST_LINE,
+    TRIVIAL_BLANK,
+    UNANSWERED_QUESTION,
+    MISSING_ANSWER,
+    SAME_OPTION,
+    GIVEN_AWAY,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,12 +82,14 @@ def _clip(text: str, limit: int = 110) -> str:
 
 
 def strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
-    """Every string inside a JSON value, with its path (``sections[0].key_points[2]``)."""
+    """Every string a learner reads inside a JSON value, with its path (``sections[0].key_points[2]``). Evidence
+    is left out: its quotes are the source's own text, markup and all, by design."""
     if isinstance(value, str):
         yield path, value
     elif isinstance(value, Mapping):
         for key, item in value.items():
-            yield from strings(item, f"{path}.{key}" if path else str(key))
+            if key != "evidence":
+                yield from strings(item, f"{path}.{key}" if path else str(key))
     elif isinstance(value, list | tuple):
         for i, item in enumerate(value):
             yield from strings(item, f"{path}[{i}]")
@@ -275,6 +291,9 @@ def standalone_fields(artifact: str, content: Mapping[str, Any]) -> Iterator[tup
             for j, point in enumerate(points if isinstance(points, list) else []):
                 if isinstance(point, str):
                     yield f"sections[{i}].key_points[{j}]", point
+    elif artifact == ArtifactType.QUIZ:
+        for i, question in enumerate(_items(content, "questions")):
+            yield f"questions[{i}].explanation", _text(question, "explanation")
     elif artifact == ArtifactType.ONE_PAGER:
         takeaways = content.get("key_takeaways")
         for j, point in enumerate(takeaways if isinstance(takeaways, list) else []):
@@ -521,8 +540,12 @@ def trivial_answer(answer: str, language: str = "en") -> str | None:
     return None
 
 
+_QUIZ_ANSWERS = ("a number", "a unit", "a date")  # a quiz asks for figures and years, against others of their kind
+
+
 def trivial_blank(artifact: str, content: Mapping[str, Any], language: str = "en") -> list[Defect]:
-    """Cloze cards whose answer is trivial; study-guide terms that are only a stopword or a number."""
+    """Cloze cards whose answer is trivial; quiz answers that are a stopword or a slight word; study-guide terms
+    that are only a stopword or a number."""
     out: list[Defect] = []
     if artifact == ArtifactType.FLASHCARDS:
         for i, card in enumerate(_items(content, "cards")):
@@ -532,6 +555,16 @@ def trivial_blank(artifact: str, content: Mapping[str, Any], language: str = "en
             why = trivial_answer(back, language)
             if why:
                 out.append(Defect(artifact, f"cards[{i}].back", TRIVIAL_BLANK, f"{back!r} is {why}: {_clip(front)}"))
+    elif artifact == ArtifactType.QUIZ:
+        for i, question in enumerate(_items(content, "questions")):
+            options, index = question.get("options"), question.get("answer_index")
+            if not (isinstance(options, list) and isinstance(index, int) and 0 <= index < len(options)):
+                continue  # quiz_defects reports it
+            answer = options[index] if isinstance(options[index], str) else ""
+            why = trivial_answer(answer, language)
+            if why is not None and why not in _QUIZ_ANSWERS:
+                text = f"{answer!r} is {why}: {_clip(_text(question, 'question'))}"
+                out.append(Defect(artifact, f"questions[{i}].options[{index}]", TRIVIAL_BLANK, text))
     elif artifact == ArtifactType.STUDY_GUIDE:
         for i, concept in enumerate(_items(content, "key_concepts")):
             term = _text(concept, "term")
@@ -557,6 +590,82 @@ def unanswered_question(artifact: str, content: Mapping[str, Any]) -> list[Defec
     return out
 
 
+# --- quiz questions ------------------------------------------------------------------------------------------
+
+# What a word may add to be another form of the same word: the plural and case endings of each language.
+_ENDINGS: dict[str, tuple[str, ...]] = {
+    "en": ("s", "es"),
+    "de": ("e", "n", "en", "s", "es", "er", "ern", "nen"),
+    "fr": ("s", "x"),
+    "es": ("s", "es"),
+}
+_LEADING_ARTICLES: dict[str, frozenset[str]] = {
+    "en": _wordset("the a an"),
+    "de": _wordset("der die das den dem des ein eine einen einem einer eines"),
+    "fr": _wordset("le la les l un une des du de d"),
+    "es": _wordset("el la los las lo un una unos unas del"),
+}
+_OPTION_WORD = re.compile(r"\d+(?:[.,]\d+)*|[^\W_]+(?:-[^\W_]+)*")
+
+
+def option_words(text: str, language: str = "en") -> list[str]:
+    """An option's words, lower case, without a leading article ("The Calvin cycle" -> ["calvin", "cycle"]; an
+    apostrophe parts words, so "l'usine" is ["usine"])."""
+    found = _OPTION_WORD.findall(text.casefold())
+    articles = _LEADING_ARTICLES[language_of(language)]
+    while len(found) > 1 and found[0] in articles:
+        found = found[1:]
+    return found
+
+
+def same_word(a: str, b: str, language: str = "en") -> bool:
+    """Two forms of one word: equal, or one is the other with a plural or case ending ("cell", "cells";
+    "Zelle", "Zellen"; "body", "bodies")."""
+    if a == b:
+        return True
+    short, long = sorted((a, b), key=len)
+    if len(short) < 3:
+        return False
+    lang = language_of(language)
+    if lang == "en" and short.endswith("y") and long == short[:-1] + "ies":
+        return True
+    return any(long == short + ending for ending in _ENDINGS[lang])
+
+
+def same_words(a: Sequence[str], b: Sequence[str], language: str = "en") -> bool:
+    return len(a) == len(b) > 0 and all(same_word(x, y, language) for x, y in zip(a, b, strict=True))
+
+
+def quiz_defects(artifact: str, content: Mapping[str, Any], language: str = "en") -> list[Defect]:
+    """Quiz questions whose answer_index is not one of their options, whose options say one thing twice (the same
+    words, or another form of them: "Cell" and "cells"), or whose question holds the correct option."""
+    if artifact != ArtifactType.QUIZ:
+        return []
+    out: list[Defect] = []
+    for i, item in enumerate(_items(content, "questions")):
+        question = _text(item, "question")
+        listed = item.get("options")
+        options = [o for o in listed if isinstance(o, str)] if isinstance(listed, list) else []
+        index = item.get("answer_index")
+        if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < len(options):
+            text = f"answer_index {index!r} of {len(options)} options: {_clip(question)}"
+            out.append(Defect(artifact, f"questions[{i}].answer_index", MISSING_ANSWER, text))
+            index = None
+        forms = [option_words(o, language) for o in options]
+        for j in range(len(options)):
+            twin = next((k for k in range(j) if same_words(forms[j], forms[k], language)), None)
+            if twin is not None:
+                text = f"{options[j]!r} says what {options[twin]!r} says: {_clip(question)}"
+                out.append(Defect(artifact, f"questions[{i}].options[{j}]", SAME_OPTION, text))
+        if index is not None:
+            answer, asked = forms[index], option_words(question, language)
+            size = len(answer)
+            if any(same_words(answer, asked[k : k + size], language) for k in range(len(asked) - size + 1)):
+                text = f"{options[index]!r} is in the question: {_clip(question)}"
+                out.append(Defect(artifact, f"questions[{i}].question", GIVEN_AWAY, text))
+    return out
+
+
 # --- one job's artifacts -------------------------------------------------------------------------------------
 
 
@@ -577,6 +686,7 @@ def defects_of(artifacts: dict[str, dict[str, Any]], language: str) -> list[Defe
         out += repeated_host_line(artifact, content, terms)
         out += trivial_blank(artifact, content, language)
         out += unanswered_question(artifact, content)
+        out += quiz_defects(artifact, content, language)
     return out
 
 
@@ -688,7 +798,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     checked = [s for s in surveys if s.skipped is None]
 
     print(f"Offline engine output on {len(texts)} fixture texts (tests/fixtures/texts), engine CPU seconds per text")
-    print(f"(check and all eight artifacts; a warm-up job first took {start_up:.3f} s, the one-time start-up):")
+    print(f"(check and every artifact type; a warm-up job first took {start_up:.3f} s, the one-time start-up):")
     name_width = max((len(s.name) for s in surveys), default=10) + 2
     for s in surveys:
         head = f"  {s.name:<{name_width}} {s.language}  {s.words:>6,} words  {s.cpu_seconds:7.3f} s"

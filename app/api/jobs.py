@@ -108,6 +108,8 @@ async def get_artifact(job_id: JobId, artifact_type: ArtifactType, caller: Reade
         content=stored.content,
         generated_by=GeneratedBy(provider=stored.provider, model=stored.model, prompt_version=stored.prompt_version),
         cached=stored.cached,
+        grounded=stored.grounding is not None,
+        grounding=stored.grounding,
     )
 
 

@@ -49,6 +49,7 @@ class ArtifactType(str):
     FAQ: ClassVar[ArtifactType]
     FLASHCARDS: ClassVar[ArtifactType]
     READING_QUESTIONS: ClassVar[ArtifactType]
+    QUIZ: ClassVar[ArtifactType]
 
     def __new__(cls, name: str) -> ArtifactType:
         """The registered type of that name; ``ValueError`` for any other name."""
@@ -275,6 +276,10 @@ class ReadingQuestionsControls(Controls):
     count: int = Field(default=8, ge=5, le=15, description="Number of questions.")
 
 
+class QuizControls(Controls):
+    count: int = Field(default=10, ge=5, le=30, description="Number of multiple-choice questions.")
+
+
 class PodcastControls(Controls):
     minutes: int = Field(default=10, ge=2, le=60, description="Target length of the episode in minutes.")
 
@@ -348,5 +353,15 @@ ArtifactType.READING_QUESTIONS = register(
         controls=ReadingQuestionsControls,
         counted="questions",
         output_tokens=TokenEstimate(50, per="count"),
+    )
+)
+ArtifactType.QUIZ = register(
+    ArtifactSpec(
+        name="quiz",
+        model=models.Quiz,
+        description="Multiple-choice questions with one correct option and an explanation, rated easy, medium or hard.",
+        controls=QuizControls,
+        counted="questions",
+        output_tokens=TokenEstimate(120, per="count"),
     )
 )

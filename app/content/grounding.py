@@ -11,10 +11,12 @@ several sources, each piece of evidence names its source and the offsets within 
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -194,3 +196,51 @@ def localise(items: list[dict[str, object]], refs: Sequence[SourceRef]) -> list[
 def grounding_of(items: Sequence[dict[str, object]]) -> Grounding:
     supported = sum(1 for item in items if item.get("evidence"))
     return Grounding(supported=supported, unsupported=len(items) - supported)
+
+
+def evidence_field(model: type[BaseModel]) -> str | None:
+    """The list of an artifact model whose items carry evidence (``cards``, ``items``, ``questions``,
+    ``key_concepts``), or None for an artifact without any."""
+    for name, info in model.model_fields.items():
+        for argument in get_args(info.annotation):
+            if isinstance(argument, type) and issubclass(argument, BaseModel) and "evidence" in argument.model_fields:
+                return name
+    return None
+
+
+def take_quotes(raw: object, items: str) -> list[list[str]]:
+    """Remove the ``quotes`` a model wrote on each item of ``raw[items]`` and return them, item by item."""
+    listed = raw.get(items) if isinstance(raw, dict) else None
+    if not isinstance(listed, list):
+        return []
+    out: list[list[str]] = []
+    for item in listed:
+        quotes = item.pop("quotes", None) if isinstance(item, dict) else None
+        out.append([str(q) for q in quotes if isinstance(q, str)] if isinstance(quotes, list) else [])
+    return out
+
+
+def attach(
+    items: list[dict[str, object]], quotes: Sequence[Sequence[str]], index: SourceIndex, *, partial: bool = False
+) -> list[int]:
+    """Give each item the evidence its quotes are found to be; the positions of the items left without any."""
+    missing = []
+    for position, item in enumerate(items):
+        offered = quotes[position] if position < len(quotes) else ()
+        found = index.evidence_for(offered, partial=partial)
+        item["evidence"] = [evidence.model_dump(mode="json") for evidence in found]
+        if not found:
+            missing.append(position)
+    return missing
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+")
+
+
+def own_quotes(item: dict[str, object]) -> list[str]:
+    """What an item of the offline engine was made from: its texts, sentence by sentence, longest first (the
+    engine copies sentences of the source into answers, passages and explanations)."""
+    texts = [value for key, value in item.items() if isinstance(value, str) and key != "evidence"]
+    texts += [v for value in item.values() if isinstance(value, list) for v in value if isinstance(v, str)]
+    sentences = [s.strip() for text in texts for s in _SENTENCE_END.split(text) if s.strip()]
+    return sorted(set(sentences), key=lambda s: (-len(s), s))

@@ -1,4 +1,4 @@
-"""The eight artifact models: the contract every generator, LLM or offline, is held to.
+"""The nine artifact models: the contract every generator, LLM or offline, is held to.
 
 Field names are public (clients read them). Rules JSON Schema cannot say — unique fronts, known speakers,
 answers that differ from questions, requested counts — are validators here. Requested counts arrive through
@@ -7,10 +7,14 @@ the validation context: ``Model.model_validate(data, context={"controls": {...}}
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
+from fractions import Fraction
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, model_validator
+
+from app.content.grounding import Evidence
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1_000)]
@@ -126,6 +130,9 @@ class PodcastScript(ArtifactModel):
 class KeyConcept(ArtifactModel):
     term: Line
     explanation: Text
+    evidence: list[Evidence] = Field(
+        default_factory=list, description="The passages of the source this item rests on, found by the server."
+    )
 
 
 class TextSection(ArtifactModel):
@@ -181,6 +188,9 @@ QUESTION_MARKS = ("?", "？", "؟", ";", "՞", "፧")
 class FaqItem(ArtifactModel):
     question: Line = Field(description="A question a learner really asks: a confusion, comparison or misconception.")
     answer: Text = Field(description="The direct answer first, then 2 to 4 sentences in all.")
+    evidence: list[Evidence] = Field(
+        default_factory=list, description="The passages of the source this item rests on, found by the server."
+    )
 
     @model_validator(mode="after")
     def _well_formed(self) -> FaqItem:
@@ -207,6 +217,9 @@ class Flashcard(ArtifactModel):
     difficulty: CardDifficulty = Field(
         description="easy: recall a definition or fact; medium: explain or relate two ideas; hard: apply an idea "
         "or tell two similar things apart."
+    )
+    evidence: list[Evidence] = Field(
+        default_factory=list, description="The passages of the source this item rests on, found by the server."
     )
 
     @model_validator(mode="after")
@@ -236,6 +249,9 @@ class ReadingQuestion(ArtifactModel):
     passage: Text | None = Field(
         default=None, description="The sentence or short passage of the material the question is about, quoted."
     )
+    evidence: list[Evidence] = Field(
+        default_factory=list, description="The passages of the source this item rests on, found by the server."
+    )
 
 
 class ReadingQuestions(ArtifactModel):
@@ -245,4 +261,94 @@ class ReadingQuestions(ArtifactModel):
     def _checks(self, info: ValidationInfo) -> ReadingQuestions:
         _require_unique([q.question for q in self.questions], "questions")
         _require_count(self.questions, info, "questions")
+        return self
+
+
+# --- quiz ----------------------------------------------------------------------------------------------------
+
+# Options that point at the other options instead of answering ("all of the above"), in the served languages.
+_BLANKET_OPTIONS = re.compile(
+    r"\b(?:all|none|both|neither) of (?:the )?(?:above|these|those|the answers)\b|\ball (?:the )?above\b"
+    r"|\b(?:alle|keine|beide)(?: der| von)?(?: den)? (?:oben |zuvor )?(?:genannten|aufgeführten|vorherigen|obigen)\b"
+    r"|\b(?:alle|keine der) (?:antworten|antwortmöglichkeiten)\b"
+    r"|\b(?:toutes|aucune|tous|aucun) (?:les |des |de ces )?(?:réponses |propositions |options )?"
+    r"(?:ci-dessus|précédentes|précédents)\b|\b(?:toutes ces|aucune de ces) (?:réponses|propositions)\b"
+    r"|\btout ce qui précède\b"
+    r"|\b(?:todas|ninguna|todos|ninguno) (?:de )?(?:las |los )?(?:respuestas |opciones )?anteriores\b"
+    r"|\b(?:todo|nada de) lo anterior\b|\bninguna de (?:estas|ellas)\b",
+    re.IGNORECASE,
+)
+# A quiz of at least this many questions whose correct option is the longest one in more than this share of them
+# can be passed by picking the longest option.
+MIN_QUESTIONS_FOR_LENGTH_RULE = 4
+MAX_LONGEST_SHARE = Fraction(3, 5)
+
+
+def longest_is_answer(options: list[str], answer_index: int) -> bool:
+    """Whether the correct option is strictly longer than every other option (spaces collapsed)."""
+    lengths = [len(" ".join(option.split())) for option in options]
+    return all(lengths[answer_index] > n for i, n in enumerate(lengths) if i != answer_index)
+
+
+class QuizQuestion(ArtifactModel):
+    question: Line = Field(description="The question or a sentence with a blank, answerable from the material.")
+    options: list[Line] = Field(
+        min_length=3,
+        max_length=5,
+        description="The choices: one correct, the others plausible distractors of the same grammatical form and "
+        "similar length, never 'all of the above' or 'none of the above'.",
+    )
+    answer_index: int = Field(ge=0, description="The position of the correct option in options, counted from 0.")
+    explanation: Text = Field(
+        description="Why the correct option is right (and the most tempting distractor wrong), from the material."
+    )
+    difficulty: CardDifficulty = Field(
+        description="easy: recall a stated fact; medium: understand or relate ideas; hard: apply an idea or tell "
+        "two similar things apart."
+    )
+    evidence: list[Evidence] = Field(
+        default_factory=list, description="The passages of the source this item rests on, found by the server."
+    )
+
+    @model_validator(mode="after")
+    def _well_formed(self) -> QuizQuestion:
+        if self.answer_index >= len(self.options):
+            raise ValueError(
+                f"answer_index {self.answer_index} is not the position of an option: there are "
+                f"{len(self.options)} options, so it must be 0 to {len(self.options) - 1}"
+            )
+        seen: dict[str, str] = {}
+        for option in self.options:
+            key = _normalised(option)
+            if key in seen:
+                raise ValueError(
+                    f"options must differ: {seen[key]!r} and {option!r} are the same option; replace one with "
+                    "another plausible distractor"
+                )
+            seen[key] = option
+        for option in self.options:
+            if _BLANKET_OPTIONS.search(option):
+                raise ValueError(
+                    f"option {option!r} points at the other options; write a specific distractor instead of "
+                    "'all of the above' or 'none of the above'"
+                )
+        return self
+
+
+class Quiz(ArtifactModel):
+    questions: list[QuizQuestion] = Field(min_length=5, max_length=30)
+
+    @model_validator(mode="after")
+    def _checks(self, info: ValidationInfo) -> Quiz:
+        _require_unique([q.question for q in self.questions], "questions")
+        _require_count(self.questions, info, "questions")
+        longest = [n for n, q in enumerate(self.questions, start=1) if longest_is_answer(q.options, q.answer_index)]
+        total = len(self.questions)
+        if total >= MIN_QUESTIONS_FOR_LENGTH_RULE and len(longest) > MAX_LONGEST_SHARE * total:
+            raise ValueError(
+                f"the correct option is the longest in {len(longest)} of {total} questions "
+                f"({', '.join(map(str, longest))}), so it can be guessed by its length; in at most "
+                f"{MAX_LONGEST_SHARE * total // 1} of them may it be the longest: make a distractor at least as "
+                "long as the answer in the others"
+            )
         return self

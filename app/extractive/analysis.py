@@ -1,8 +1,9 @@
 """One pass over a source text: sentences, key terms, sentence scores, definitions and a section plan.
 
-The admission check and then the eight steps of a job all ask for the analysis of one text, and several jobs run
-at once, so analyses are kept by the text's SHA-256, as many as fit a budget of source characters (about forty
-texts at the 200,000-character limit); a text being analysed in one thread is waited for, not analysed again.
+The admission check and then the steps of a job (one per artifact) all ask for the analysis of one text, and
+several jobs run at once, so analyses are kept by the text's SHA-256, as many as fit a budget of source characters
+(about forty texts at the 200,000-character limit); a text being analysed in one thread is waited for, not
+analysed again.
 """
 
 from __future__ import annotations

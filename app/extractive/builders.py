@@ -12,7 +12,7 @@ from typing import Any
 
 from app.content.generator import GenerationInput
 from app.content.models import Difficulty
-from app.extractive import questions
+from app.extractive import questions, quiz
 from app.extractive.analysis import Analysis
 from app.extractive.keyphrases import Keyphrase
 from app.extractive.phrasebooks import phrasebook
@@ -161,3 +161,7 @@ def flashcards(analysis: Analysis, brief: Brief) -> dict[str, Any]:
 
 def reading_questions(analysis: Analysis, brief: Brief) -> dict[str, Any]:
     return {"questions": questions.reading_questions(analysis, int(brief.controls["count"]), brief.difficulty)}
+
+
+def quiz_content(analysis: Analysis, brief: Brief) -> dict[str, Any]:
+    return {"questions": quiz.quiz_questions(analysis, int(brief.controls["count"]), brief.difficulty)}

@@ -16,6 +16,7 @@ from app.content.generator import (
     PermanentGenerationError,
     Usage,
 )
+from app.content.grounding import attach, evidence_field, index_source, own_quotes
 from app.content.models import ArtifactModel, Outline
 from app.errors import Unprocessable
 from app.extractive import language, recipes
@@ -94,8 +95,23 @@ class ExtractiveGenerator:
         if text is None or not text.strip():
             raise PermanentGenerationError(NO_SOURCE, code="source_missing")
         controls = {**spec_of(task.artifact).defaults(), **task.controls}
-        content = await anyio.to_thread.run_sync(_generate, task.artifact, text, controls, task.outline, task.input)
+        content = await anyio.to_thread.run_sync(_grounded, task.artifact, text, controls, task.outline, task.input)
         return Generated(content=content, usage=Usage())
+
+
+def _grounded(
+    artifact: ArtifactType, text: str, controls: dict[str, Any], outline: Outline | None, request: GenerationInput
+) -> ArtifactModel:
+    """The artifact, each item with the passages of the source it was made from (found in the text as given,
+    markup and all; an item whose sentences cannot be found there has none)."""
+    content = _generate(artifact, text, controls, outline, request)
+    items = evidence_field(type(content))
+    if items is None:
+        return content
+    data = content.model_dump(mode="json")
+    index = index_source(text)
+    attach(data[items], [own_quotes(item) for item in data[items]], index, partial=True)
+    return validate_content(artifact, data, controls)
 
 
 def _served() -> str:

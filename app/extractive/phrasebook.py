@@ -40,6 +40,13 @@ class Phrasebook:
     says_about: str  # a card on a term no sentence blanks well: "What does the text say about {phrase}?"
     cloze: str  # "Fill in the blank: {sentence}"
 
+    # The quiz: a sentence with a blank ({sentence}), led by what fills it
+    quiz_defined: str  # the blank is the term the sentence defines: "Which term is defined here? {sentence}"
+    quiz_term: str  # a key term: "Which term completes the sentence? {sentence}"
+    quiz_name: str  # a name (a person, place, institution): "Which name completes the sentence? {sentence}"
+    quiz_year: str  # a year: "Which year completes the sentence? {sentence}"
+    quiz_number: str  # a figure with its unit ("70 percent"): "Which figure completes the sentence? {sentence}"
+
     # Reading questions, by what the sentence behind them does
     definition_questions: tuple[str, ...]  # "How does the text define {phrase}?"
     cause_questions: tuple[str, ...]  # the sentence gives a cause or an effect
@@ -96,6 +103,11 @@ ENGLISH = Phrasebook(
     know_about="What should I know about {phrase}?",
     says_about="What does the text say about {phrase}?",
     cloze="Fill in the blank: {sentence}",
+    quiz_defined="Which term is defined here? {sentence}",
+    quiz_term="Which term completes the sentence? {sentence}",
+    quiz_name="Which name completes the sentence? {sentence}",
+    quiz_year="Which year completes the sentence? {sentence}",
+    quiz_number="Which figure completes the sentence? {sentence}",
     definition_questions=("How does the text define {phrase}?", "What does the text mean by {phrase}?"),
     cause_questions=(
         "According to the text, what causes {phrase}, and what follows from it?",

@@ -31,6 +31,11 @@ GERMAN = Phrasebook(
     know_about="Was sollte man über „{term}“ wissen?",
     says_about="Was sagt der Text über „{term}“?",
     cloze="Ergänzen Sie die Lücke: {sentence}",
+    quiz_defined="Welcher Begriff wird hier bestimmt? {sentence}",
+    quiz_term="Welcher Begriff gehört in die Lücke? {sentence}",
+    quiz_name="Welcher Name gehört in die Lücke? {sentence}",
+    quiz_year="Welche Jahreszahl gehört in die Lücke? {sentence}",
+    quiz_number="Welcher Wert gehört in die Lücke? {sentence}",
     definition_questions=(
         "Wie definiert der Text „{term}“?",
         "Was meint der Text mit „{term}“?",

@@ -30,6 +30,11 @@ SPANISH = Phrasebook(
     know_about="¿Qué conviene saber sobre «{term}»?",
     says_about="¿Qué dice el texto sobre «{term}»?",
     cloze="Complete la frase: {sentence}",
+    quiz_defined="¿Qué término se define aquí? {sentence}",
+    quiz_term="¿Qué término completa la frase? {sentence}",
+    quiz_name="¿Qué nombre completa la frase? {sentence}",
+    quiz_year="¿Qué año completa la frase? {sentence}",
+    quiz_number="¿Qué cifra completa la frase? {sentence}",
     definition_questions=(
         "¿Cómo define el texto «{term}»?",
         "¿Qué significado da el texto a «{term}»?",

@@ -31,6 +31,11 @@ FRENCH = Phrasebook(
     know_about="Que faut-il savoir sur « {term} » ?",
     says_about="Que dit le texte sur « {term} » ?",
     cloze="Complétez la phrase : {sentence}",
+    quiz_defined="Quel terme est défini ici ? {sentence}",
+    quiz_term="Quel terme complète la phrase ? {sentence}",
+    quiz_name="Quel nom complète la phrase ? {sentence}",
+    quiz_year="Quelle année complète la phrase ? {sentence}",
+    quiz_number="Quelle valeur complète la phrase ? {sentence}",
     definition_questions=(
         "Comment le texte définit-il « {term} » ?",
         "Quel sens le texte donne-t-il à « {term} » ?",

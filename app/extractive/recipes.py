@@ -14,7 +14,7 @@ from typing import Any
 from app.content.catalogue import ArtifactType, artifact_types, spec_of
 from app.content.generator import GenerationInput
 from app.content.models import Outline
-from app.extractive import builders, capacity, questions
+from app.extractive import builders, capacity, questions, quiz
 from app.extractive.analysis import Analysis
 from app.extractive.builders import Brief
 from app.extractive.capacity import Needs, Shortfall, SourceTooShort, merged, outline_needs
@@ -44,11 +44,21 @@ RECIPES: dict[ArtifactType, Recipe] = {
         builders.reading_questions,
         capacity.counted_needs(questions.reading_questions, "reading questions", "to ask about"),
     ),
+    ArtifactType.QUIZ: Recipe(
+        builders.quiz_content,
+        capacity.counted_needs(quiz.quiz_questions, "quiz questions", "with three distractors of their kind"),
+    ),
 }
 
 
 _BY_DIFFICULTY = frozenset(
-    {ArtifactType.OUTLINE, ArtifactType.FLASHCARDS, ArtifactType.FAQ, ArtifactType.READING_QUESTIONS}
+    {
+        ArtifactType.OUTLINE,
+        ArtifactType.FLASHCARDS,
+        ArtifactType.FAQ,
+        ArtifactType.READING_QUESTIONS,
+        ArtifactType.QUIZ,
+    }
 )
 
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.content.catalogue import ArtifactOptions, ArtifactType
 from app.content.generator import GenerationInput, Usage
+from app.content.grounding import Grounding
 from app.content.models import Difficulty
 from app.sources.models import SourceRef
 
@@ -167,4 +168,5 @@ class StoredArtifact(BaseModel):
     model: str
     prompt_version: str
     cached: bool
+    grounding: Grounding | None = None  # items with and without evidence; None where nothing is grounded
     created_at: datetime

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from app.content.catalogue import ArtifactOptions, ArtifactType
 from app.content.generator import Usage
+from app.content.grounding import Grounding
 from app.content.models import Difficulty
 from app.jobs.models import ErrorInfo, Job, JobStatus, StepStatus
 
@@ -193,3 +194,10 @@ class ArtifactPublic(BaseModel):
     content: dict[str, Any]
     generated_by: GeneratedBy
     cached: bool
+    grounded: bool = Field(
+        description="Whether the items carry evidence from the job's source: false for a topic-only job and for "
+        "artifacts without items (the outline, the podcast, the readings)."
+    )
+    grounding: Grounding | None = Field(
+        default=None, description="How many items have evidence found in the source, and how many have none."
+    )

@@ -34,6 +34,7 @@ from app.content.generator import (
     PermanentGenerationError,
     Usage,
 )
+from app.content.grounding import SourceIndex, attach, evidence_field, index_source, take_quotes
 from app.content.models import ArtifactModel, PodcastScript
 from app.llm.condense import CondensePart, Condenser
 from app.llm.parsing import OutputError, parse_object
@@ -156,14 +157,17 @@ class LlmGenerator:
             outline=task.outline.model_dump(mode="json") if task.outline else None,
         )
         system = self._prompts.system(context)
-        schema = provider_schema(task.artifact, task.controls, self._dialect)
+        # Evidence is looked for in the job's own source text, even when the model read condensed notes of it.
+        index = None if task.input.source_text is None else index_source(task.input.source_text)
+        items = evidence_field(spec_of(task.artifact).model)
+        schema = provider_schema(task.artifact, task.controls, self._dialect, grounded=index is not None)
         messages = [Message("user", self._prompts.artifact(task.artifact, context))]
         shared = self._prompts.shared(context)
         shared_prefix = len(shared) if shared and messages[0].text.startswith(shared) else 0
         max_output = output_budget(task.artifact, task.controls, self._max_output)
         thinking = thinking_budget(task.artifact, max_output)
         problems = ""
-        usable: ArtifactModel | None = None  # a valid answer whose only fault is its length
+        usable: ArtifactModel | None = None  # a valid answer whose only fault is its length or its quotes
         for _ in range(self._max_reasks + 1):
             completion, seconds = await self._call(
                 system,
@@ -193,7 +197,16 @@ class LlmGenerator:
                     written = spoken_words(completion.text)
                     target = max(50, int(written * 0.7))  # a concrete length below where it was cut
                     raise OutputError(f"the answer was cut off at the output limit of {max_output} tokens")
-                content = validate_content(task.artifact, parse_object(completion.text), task.controls)
+                raw = parse_object(completion.text)
+                quotes = take_quotes(raw, items) if items is not None else []
+                content = validate_content(task.artifact, raw, task.controls)
+                if items is not None and index is not None:
+                    content, unsupported = _grounded(task.artifact, task.controls, content, items, quotes, index)
+                    # A model that read condensed notes cannot quote the source word for word: its unsupported
+                    # items are counted, not asked for again.
+                    if unsupported and source == task.input.source_text:
+                        usable = content
+                        raise OutputError(_unsupported(items, unsupported))
                 content, off = _held_to_length(task.artifact, task.controls, content)
                 if off is not None:
                     usable, (written, target) = content, off
@@ -211,7 +224,9 @@ class LlmGenerator:
                 continue
             self._observe(task.artifact.value, "ok", seconds)
             return Generated(content=content, usage=usage)
-        if usable is not None:  # the length could not be met: the last valid script stands, its minutes its own
+        # The length or the quotes could not be met: the last valid answer stands, its minutes its own and its
+        # unsupported items counted (``grounding``), never given evidence the source does not hold.
+        if usable is not None:
             return Generated(content=usable, usage=usage)
         raise PermanentGenerationError(
             f"The model's {task.artifact.value} was still invalid after {self._max_reasks + 1} attempts: {problems}",
@@ -316,6 +331,29 @@ def output_budget(artifact: ArtifactType, controls: dict[str, Any], floor: int) 
     elif "count" in controls:
         words = int(controls["count"]) * 90
     return max(floor, min(GROWTH_CEILING, int(words * _TOKENS_PER_WORD) + 1_024))
+
+
+def _grounded(
+    artifact: ArtifactType,
+    controls: dict[str, Any],
+    content: ArtifactModel,
+    items: str,
+    quotes: list[list[str]],
+    index: SourceIndex,
+) -> tuple[ArtifactModel, list[int]]:
+    """The content with each item's evidence found from its quotes, and the positions of items with none."""
+    data = content.model_dump(mode="json")
+    unsupported = attach(data[items], quotes, index)
+    return validate_content(artifact, data, controls), unsupported
+
+
+def _unsupported(items: str, positions: list[int]) -> str:
+    listed = ", ".join(str(p + 1) for p in positions[:20])
+    return (
+        f"{items} {listed}: their quotes are not in the source material word for word. For each, copy one to "
+        "three sentences exactly as they stand in the source (same words, same order) that support it; if the "
+        "source does not support the item, replace the item with one it supports"
+    )
 
 
 def thinking_budget(artifact: ArtifactType, output: int) -> int:

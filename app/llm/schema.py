@@ -11,19 +11,44 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from app.content.catalogue import ArtifactType, spec_of
+from app.content.grounding import evidence_field
 
 Dialect = Literal["gemini", "openai"]
 
 _KEEP = {"type", "properties", "required", "items", "enum", "description", "minItems", "maxItems"}
 
 
-def provider_schema(artifact: ArtifactType, controls: dict[str, Any], dialect: Dialect) -> dict[str, Any]:
+QUOTES = "quotes"  # what a model writes for an item's evidence: the server finds each quote in the source
+QUOTES_SCHEMA: dict[str, Any] = {
+    "type": "array",
+    "items": {"type": "string"},
+    "minItems": 1,
+    "maxItems": 3,
+    "description": "One to three sentences copied word for word from the source material that support this item. "
+    "Copy them exactly, without changing a word; never quote the instructions, the outline or your own text.",
+}
+
+
+def provider_schema(
+    artifact: ArtifactType, controls: dict[str, Any], dialect: Dialect, *, grounded: bool = False
+) -> dict[str, Any]:
+    """The artifact's schema for a provider. Items that carry evidence take ``quotes`` instead, written first
+    (so the model finds its support before it writes the item) when the job has a source, and nothing without."""
     spec = spec_of(artifact)
     raw = spec.model.model_json_schema()
     schema = _simplify(_inline(raw, raw.get("$defs", {})), dialect)
     counted = spec.counted
     if counted is not None and "count" in controls:
         schema["properties"][counted]["minItems"] = schema["properties"][counted]["maxItems"] = controls["count"]
+    items = evidence_field(spec.model)
+    if items is not None:
+        item = schema["properties"][items]["items"]
+        rest = {k: v for k, v in item["properties"].items() if k != "evidence"}
+        item["properties"] = {QUOTES: QUOTES_SCHEMA, **rest} if grounded else rest
+        required = [k for k in item.get("required", []) if k != "evidence"]
+        item["required"] = [QUOTES, *required] if grounded else required
+        if dialect == "openai":
+            item["required"] = list(item["properties"])
     return schema
 
 

@@ -20,8 +20,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from app.content.cache import ArtifactCache, CacheValue, cache_key
-from app.content.catalogue import ArtifactType, validate_content
+from app.content.catalogue import ArtifactType, spec_of, validate_content
 from app.content.generator import GenerationError, GenerationTask, Generator, Usage
+from app.content.grounding import Grounding, evidence_field, grounding_of, localise
 from app.content.models import Outline
 from app.jobs import lifecycle
 from app.jobs.models import ErrorInfo, Job, StepStatus, StoredArtifact
@@ -104,7 +105,7 @@ class Pipeline:
             return renewed is not None and renewed[1]
 
         try:
-            content, cached = await holding(
+            content, cached, grounding = await holding(
                 self._produce(job, step.artifact),
                 renew=renew,
                 lease=self.policy.lease_seconds,
@@ -151,6 +152,7 @@ class Pipeline:
             model=self.generator.model,
             prompt_version=self.generator.prompt_version,
             cached=cached,
+            grounding=grounding,
             created_at=_now(),
         )
         # The artifact is written in the transaction that records the success, and only if this claim still
@@ -188,7 +190,7 @@ class Pipeline:
         if waiting:
             await self.queue.enqueue(waiting)
 
-    async def _produce(self, job: Job, artifact: ArtifactType) -> tuple[dict[str, Any], bool]:
+    async def _produce(self, job: Job, artifact: ArtifactType) -> tuple[dict[str, Any], bool, Grounding | None]:
         request = job.request.generation_input()
         controls = job.request.options.for_type(artifact)
         outline_content = None if artifact is ArtifactType.OUTLINE else await self._outline(job.id)
@@ -220,7 +222,13 @@ class Pipeline:
         breadcrumb("cache hit" if cached else "generated", artifact=artifact.value)
         # Cached content is held to the same contract as fresh content.
         content = validate_content(artifact, value, controls).model_dump(mode="json")
-        return content, cached
+        # Evidence is generated (and cached) in the joined source text of any job with that text; here it moves
+        # to this job's own sources, and is counted.
+        items = evidence_field(spec_of(artifact).model)
+        if items is None or request.source_text is None:
+            return content, cached, None
+        content[items] = localise(content[items], job.request.sources)
+        return content, cached, grounding_of(content[items])
 
     async def _spent(self, job: Job, artifact: ArtifactType, usage: Usage) -> None:
         """Account for a generation's tokens: in the metrics, on the job, and against the key that created it."""

@@ -25,6 +25,7 @@ ALL = {
     "faq",
     "flashcards",
     "reading_questions",
+    "quiz",
 }
 
 
@@ -38,8 +39,8 @@ async def test_create_returns_202_with_location_and_runs_to_success(client: http
 
     done = await wait_for_job(client, job["id"])
     assert done["status"] == "succeeded"
-    assert done["progress"] == {"done": 8, "total": 8, "percent": 100}
-    assert done["usage"]["llm_calls"] == 8
+    assert done["progress"] == {"done": 9, "total": 9, "percent": 100}
+    assert done["usage"]["llm_calls"] == 9
     assert done["finished_at"] is not None
     for artifact in ALL:
         got = await client.get(f"/v1/jobs/{job['id']}/artifacts/{artifact}")
@@ -208,8 +209,16 @@ async def test_content_types_publish_schemas_and_control_ranges(client: httpx.As
         "maximum": 50,
         "description": "Number of cards.",
     }
+    assert by_type["quiz"]["controls"]["count"] == {
+        "type": "integer",
+        "default": 10,
+        "minimum": 5,
+        "maximum": 30,
+        "description": "Number of multiple-choice questions.",
+    }
     assert by_type["outline"]["derived_from_outline"] is False
     assert "cards" in by_type["flashcards"]["schema"]["properties"]
+    assert "options" in by_type["quiz"]["schema"]["$defs"]["QuizQuestion"]["properties"]
     assert by_type["outline"]["schema"]["properties"]["sections"]["minItems"] == 3
 
 

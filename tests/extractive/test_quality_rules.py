@@ -9,9 +9,12 @@ from typing import Any
 import pytest
 
 from scripts.quality import (
+    GIVEN_AWAY,
     MARKUP_RESIDUE,
+    MISSING_ANSWER,
     REPEATED_HOST_LINE,
     RULES,
+    SAME_OPTION,
     TRIVIAL_BLANK,
     UNANSWERED_QUESTION,
     UNRESOLVED_REFERENCE,
@@ -25,9 +28,12 @@ from scripts.quality import (
     language_of,
     markup_in,
     markup_residue,
+    option_words,
+    quiz_defects,
     refers_back,
     repeated_host_line,
     same_template,
+    same_word,
     table,
     trivial_answer,
     trivial_blank,
@@ -503,11 +509,103 @@ def test_reading_questions_need_an_answer_and_a_passage() -> None:
     assert unanswered_question("faq", content) == []
 
 
+# --- quiz questions ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "one", "other"),
+    [
+        ("en", "cell", "cells"),
+        ("en", "body", "bodies"),
+        ("en", "process", "processes"),
+        ("de", "Zelle", "Zellen"),
+        ("de", "Kern", "Kerne"),
+        ("de", "Wasserkreislauf", "Wasserkreislaufs"),
+        ("fr", "usine", "usines"),
+        ("fr", "réseau", "réseaux"),
+        ("es", "planeta", "planetas"),
+        ("es", "satélite", "satélites"),
+    ],
+)
+def test_two_forms_of_one_word_are_one_option(language: str, one: str, other: str) -> None:
+    assert same_word(one.casefold(), other.casefold(), language)
+    content = {"questions": [{"question": "Q?", "options": [one, "Zzz", other.upper()], "answer_index": 1}]}
+    assert [d.rule for d in quiz_defects("quiz", content, language)] == [SAME_OPTION]
+
+
+@pytest.mark.parametrize(
+    ("language", "options"),
+    [
+        ("en", ["Calvin cycle", "Krebs cycle", "Cycle", "Photosystem I", "Photosystem II"]),
+        ("de", ["Zelle", "Zellkern", "Verdunstung", "Kondensation"]),
+        ("fr", ["Machine à vapeur", "Machine textile", "Charbon", "Fer"]),
+        ("es", ["Tierra", "Marte", "Mercurio", "Sistema solar"]),
+        ("en", ["1789", "1791", "1792", "1793"]),
+        ("de", ["70 Prozent", "30 Prozent", "2,5 Prozent", "97 Prozent"]),
+    ],
+)
+def test_different_options_are_clean(language: str, options: list[str]) -> None:
+    content = {"questions": [{"question": "Which completes it? _____ rose.", "options": options, "answer_index": 0}]}
+    assert quiz_defects("quiz", content, language) == []
+    assert trivial_blank("quiz", content, language) == []
+
+
+def test_an_article_does_not_make_an_option_another() -> None:
+    assert option_words("The Calvin cycle") == ["calvin", "cycle"]
+    assert option_words("L’usine textile", "fr") == ["usine", "textile"]
+    assert option_words("Die Zelle", "de") == option_words("Zelle", "de")
+    content = {
+        "questions": [{"question": "Q?", "options": ["The Calvin cycle", "Calvin cycle", "ATP"], "answer_index": 2}]
+    }
+    assert [d.field for d in quiz_defects("quiz", content)] == ["questions[0].options[1]"]
+
+
+def test_a_quiz_answer_must_be_an_option_and_absent_from_its_question() -> None:
+    content = {
+        "questions": [
+            {"question": "Q1?", "options": ["A1", "B1", "C1"], "answer_index": 3},
+            {"question": "Q2?", "options": ["A2", "B2", "C2"], "answer_index": True},
+            {"question": "Q3?", "options": ["A3", "B3", "C3"]},
+            {"question": "Which completes it? _____ divide, so cells grow.", "options": ["Cell", "Tissue", "Organ"],
+             "answer_index": 0},
+            {"question": "What do plants make from light?", "options": ["Sugar", "Plant", "Salt"], "answer_index": 1},
+        ]
+    }  # fmt: skip
+    found = [(d.field, d.rule) for d in quiz_defects("quiz", content)]
+    assert found == [
+        ("questions[0].answer_index", MISSING_ANSWER),
+        ("questions[1].answer_index", MISSING_ANSWER),
+        ("questions[2].answer_index", MISSING_ANSWER),
+        ("questions[3].question", GIVEN_AWAY),
+        ("questions[4].question", GIVEN_AWAY),
+    ]
+    assert quiz_defects("flashcards", content) == []
+
+
+def test_a_quiz_answer_that_is_a_stopword_or_a_slight_word_is_trivial_but_a_year_is_not() -> None:
+    content = {
+        "questions": [
+            {"question": "Which word? _____ cells divide.", "options": ["All", "Some", "Few"], "answer_index": 0},
+            {"question": "Which word? The _____ is red.", "options": ["ion", "atom", "cell"], "answer_index": 0},
+            {"question": "Which year? In _____ it fell.", "options": ["1789", "1791", "1792"], "answer_index": 0},
+            {"question": "Which figure? About _____ is salt.", "options": ["97 %", "3 %", "70 %"], "answer_index": 0},
+        ]
+    }
+    assert [d.field for d in trivial_blank("quiz", content)] == ["questions[0].options[0]", "questions[1].options[0]"]
+
+
+def test_a_quiz_explanation_stands_alone() -> None:
+    content = {
+        "questions": [{"question": "Q?", "options": ["A", "B", "C"], "answer_index": 0, "explanation": "It is A."}]
+    }
+    assert [d.field for d in unresolved_reference("quiz", content)] == ["questions[0].explanation"]
+
+
 # --- one job -------------------------------------------------------------------------------------------------
 
 
 def _job(sentences: tuple[str, ...]) -> dict[str, dict[str, Any]]:
-    """All eight artifacts, every text in them taken from the sentences."""
+    """Every artifact type, every text in them taken from the sentences."""
     s = list(sentences)
     return {
         "outline": {
@@ -547,6 +645,18 @@ def _job(sentences: tuple[str, ...]) -> dict[str, dict[str, Any]]:
                 {"question": f"Question {i}?", "kind": "recall", "answer": x, "passage": x} for i, x in enumerate(s)
             ]
         },
+        "quiz": {
+            "questions": [
+                {
+                    "question": f"Which option is right in case {i}?",
+                    "options": ["Option one", "Option two", "Option three", "Option four"],
+                    "answer_index": i % 4,
+                    "explanation": x,
+                    "difficulty": "medium",
+                }
+                for i, x in enumerate(s)
+            ]
+        },
     }
 
 
@@ -566,12 +676,18 @@ def test_defects_of_runs_every_rule() -> None:
         "difficulty": "hard",
     }
     del job["reading_questions"]["questions"][0]["passage"]
+    job["quiz"]["questions"][0]["answer_index"] = 4
+    job["quiz"]["questions"][1]["options"][3] = "Options two"
+    job["quiz"]["questions"][2]["question"] = "Is option three right?"
     found = defects_of(job, "en")
     assert sorted((d.artifact, d.field, d.rule) for d in found) == [
         ("faq", "items[0].answer", UNRESOLVED_REFERENCE),
         ("flashcards", "cards[0].back", TRIVIAL_BLANK),
         ("one_pager", "body", MARKUP_RESIDUE),
         ("podcast_script", "segments[2].text", REPEATED_HOST_LINE),
+        ("quiz", "questions[0].answer_index", MISSING_ANSWER),
+        ("quiz", "questions[1].options[3]", SAME_OPTION),
+        ("quiz", "questions[2].question", GIVEN_AWAY),
         ("reading_questions", "questions[0]", UNANSWERED_QUESTION),
     ]
     assert {d.rule for d in found} == set(RULES)
@@ -604,7 +720,8 @@ def test_the_table_sums_counts_by_artifact_and_rule() -> None:
     lines = table([Survey("a.txt", "en", 10, defects=defects[:2]), Survey("b.txt", "en", 10, defects=defects[2:])])
     rows = {line.split()[0]: [int(n) for n in line.split()[1:]] for line in lines[1:]}
     assert lines[0].split() == ["artifact", *RULES, "total"]
-    assert rows["faq"] == [0, 2, 0, 0, 0, 2]
-    assert rows["flashcards"] == [0, 0, 0, 1, 0, 1]
-    assert rows["outline"] == [0, 0, 0, 0, 0, 0]
-    assert rows["total"] == [0, 2, 0, 1, 0, 3]
+    assert rows["faq"] == [0, 2, 0, 0, 0, 0, 0, 0, 2]
+    assert rows["flashcards"] == [0, 0, 0, 1, 0, 0, 0, 0, 1]
+    assert rows["outline"] == [0, 0, 0, 0, 0, 0, 0, 0, 0]
+    assert rows["quiz"] == [0] * (len(RULES) + 1)
+    assert rows["total"] == [0, 2, 0, 1, 0, 0, 0, 0, 3]

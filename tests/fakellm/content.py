@@ -20,6 +20,9 @@ ARTIFACT_BY_PROPERTY = {
 
 def artifact_of(schema: dict[str, Any]) -> str:
     properties = schema.get("properties", {})
+    question = ((properties.get("questions") or {}).get("items") or {}).get("properties") or {}
+    if "options" in question:
+        return "quiz"  # a reading question has no options
     for name, artifact in ARTIFACT_BY_PROPERTY.items():
         if name in properties:
             return artifact
@@ -105,6 +108,20 @@ def build(artifact: str, subject: str, count: int, source: str, words: int | Non
     if artifact == "reading_questions":
         kinds = ("recall", "analysis", "application", "evaluation")
         return {"questions": [{"question": f"Question {i} on {s}?", "kind": kinds[i % 4]} for i in range(count)]}
+    if artifact == "quiz":
+        levels = ("easy", "medium", "hard")
+        return {
+            "questions": [
+                {
+                    "question": f"Which statement about aspect {i} of {s} is right?",
+                    "options": [f"Aspect {i} is facet {letter} of {s}." for letter in "ABCD"],
+                    "answer_index": i % 4,
+                    "explanation": f"Aspect {i} is facet {'ABCD'[i % 4]}; the other facets belong to other aspects.",
+                    "difficulty": levels[i % 3],
+                }
+                for i in range(count)
+            ]
+        }
     if artifact == "notes":
         return {"notes": " ".join(source.split()[: max(8, len(source.split()) // 4)])}
     return {}

@@ -11,6 +11,11 @@ the service sent), and can be told, per artifact, to misbehave:
     error      500
     slow       valid, after ``latency`` seconds
     short      valid, but a podcast of 60% of the words its prompt asks for
+    reworded   valid, but each item's quotes reworded (not in the source word for word)
+    invented   valid, but each item's quotes invented
+    half       valid, with every second item's quotes invented
+
+Where the schema asks for ``quotes`` on items, a valid answer quotes sentences of the source verbatim.
 
 ``script = {"faq": ["invalid", "valid"]}`` plays modes in order per artifact; the last one repeats.
 
@@ -51,6 +56,9 @@ class Mode(StrEnum):
     ERROR = "error"
     SLOW = "slow"
     SHORT = "short"
+    REWORDED = "reworded"
+    INVENTED = "invented"
+    HALF = "half"
 
 
 @dataclass
@@ -246,6 +254,9 @@ class FakeLLM:
         if mode is Mode.SHORT and asked:
             asked = int(asked * 0.6)
         content = build(artifact, _subject(prompt), pinned_count(schema, 8), _source(prompt), asked)
+        quoted = _quoted_list(schema)
+        if quoted is not None and isinstance(content.get(quoted), list):
+            _add_quotes(content[quoted], _source(prompt), mode)
         if mode is Mode.INVALID:
             content = {"unexpected": "shape", **{k: [] for k in list(content)[:1]}}
         text = json.dumps(content, ensure_ascii=False)
@@ -270,6 +281,28 @@ class FakeLLM:
             earlier = [f"{r.system}\n{r.prompt}" for r in self.received if r is not record and r.api == record.api]
         shared = max((_common_prefix(text, other) for other in earlier), default=0) // 4
         return min(shared, record.input_tokens) if shared >= self.cache_min_tokens else 0
+
+
+def _quoted_list(schema: dict[str, Any]) -> str | None:
+    """The list whose items the schema asks to carry ``quotes``."""
+    for name, prop in schema.get("properties", {}).items():
+        if "quotes" in ((prop or {}).get("items") or {}).get("properties", {}):
+            return str(name)
+    return None
+
+
+def _add_quotes(items: list[dict[str, Any]], source: str, mode: Mode) -> None:
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", source) if len(s.split()) >= 4] or ["(no source)"]
+    for i, item in enumerate(items):
+        verbatim = sentences[i % len(sentences)]
+        if mode is Mode.INVENTED or (mode is Mode.HALF and i % 2 == 1):
+            quote = f"Nothing in the source says that item {i} is made of green cheese."
+        elif mode is Mode.REWORDED:
+            words = verbatim.split()
+            quote = " ".join(["In other words,", *reversed(words)])  # the same words, not the same sentence
+        else:
+            quote = verbatim
+        item["quotes"] = [quote]
 
 
 def _words(prompt: str) -> int | None:

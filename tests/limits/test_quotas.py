@@ -39,7 +39,7 @@ async def test_a_job_over_the_budget_is_refused_before_any_model_is_called(make_
     async for client in open_client(create_app(make_settings(), generator=fake)):
         created = await client.post("/v1/admin/keys", json={"owner": "small", "name": "k", "daily_token_budget": 3_000})
         key = {"X-API-Key": created.json()["key"]}
-        response = await client.post("/v1/jobs", json={"source_text": SOURCE}, headers=key)  # eight artifacts
+        response = await client.post("/v1/jobs", json={"source_text": SOURCE}, headers=key)  # every artifact type
         assert response.status_code == 429, response.text
         error = response.json()["error"]
         assert error["code"] == "quota_exceeded"

@@ -43,14 +43,14 @@ async def test_the_calls_of_a_job_share_one_cache_that_holds_the_source(
         job = await run(client)
         assert job["status"] == "succeeded", job
     created = [r for r in fake_llm.cache_requests if r.startswith("create")]
-    assert len(created) == 1, fake_llm.cache_requests  # eight calls, some concurrent: one cache
+    assert len(created) == 1, fake_llm.cache_requests  # nine calls, some concurrent: one cache
     name = created[0].removeprefix("create ")
-    assert [r.cache for r in fake_llm.received] == [name] * 8
+    assert [r.cache for r in fake_llm.received] == [name] * 9
     for record in fake_llm.received:
         assert LONG_SOURCE in record.prompt  # what the model reads: the cache, then the request
         assert LONG_SOURCE not in record.sent  # what went over the wire: the request alone
     cached = sum(r.cached_tokens for r in fake_llm.received)
-    assert cached >= 8 * len(LONG_SOURCE) // 4
+    assert cached >= 9 * len(LONG_SOURCE) // 4
     assert job["usage"]["cached_input_tokens"] == cached
     assert f"delete {name}" in fake_llm.cache_requests  # closing the client frees the cache's storage
 

@@ -17,7 +17,7 @@ from tests.llm.conftest import PRICE, llm_settings
 
 ALL = [
     "outline", "podcast_script", "study_guide", "one_pager",
-    "detailed_reading", "faq", "flashcards", "reading_questions",
+    "detailed_reading", "faq", "flashcards", "reading_questions", "quiz",
 ]  # fmt: skip
 
 
@@ -102,7 +102,7 @@ async def test_a_topic_only_job_works(llm_client: httpx.AsyncClient, fake_llm: F
 async def test_the_language_reaches_every_prompt(llm_client: httpx.AsyncClient, fake_llm: FakeLLM) -> None:
     job = await run(llm_client, language="de")
     assert job["status"] == "succeeded"
-    assert len(fake_llm.received) == 8
+    assert len(fake_llm.received) == 9
     for request in fake_llm.received:
         assert "Schreibe alle Inhalte ausschließlich auf Deutsch." in request.prompt
         assert "German" in request.system
@@ -113,7 +113,7 @@ async def test_usage_and_cost_match_what_the_server_reported(llm_client: httpx.A
     tokens_in, tokens_out = fake_llm.tokens()
     assert job["usage"]["input_tokens"] == tokens_in
     assert job["usage"]["output_tokens"] == tokens_out
-    assert job["usage"]["llm_calls"] == 8
+    assert job["usage"]["llm_calls"] == 9
     expected = (tokens_in * PRICE["input"] + tokens_out * PRICE["output"]) / 1_000_000
     assert job["usage"]["cost_usd"] == pytest.approx(expected, rel=1e-6)
     per_artifact = sum(a["usage"]["input_tokens"] for a in job["artifacts"].values())
@@ -132,7 +132,7 @@ async def test_a_long_source_is_condensed_in_chunks_then_the_job_succeeds(
     assert parts >= 3
     outline_prompt = next(r.prompt for r in fake_llm.received if r.artifact == "outline")
     assert len(outline_prompt) < len(source)  # notes, not the whole source
-    assert job["usage"]["llm_calls"] == 8 + parts  # condensing is paid for, once
+    assert job["usage"]["llm_calls"] == 9 + parts  # condensing is paid for, once
 
 
 async def test_a_provider_that_keeps_failing_opens_the_circuit(

@@ -27,13 +27,13 @@ async def run(client: httpx.AsyncClient, **body: Any) -> dict[str, Any]:
     return await wait_for_job(client, created.json()["id"], polls=4000)
 
 
-async def test_the_eight_calls_share_the_source_as_a_prefix_and_the_job_reports_cached_tokens(
+async def test_the_nine_calls_share_the_source_as_a_prefix_and_the_job_reports_cached_tokens(
     llm_client: httpx.AsyncClient, fake_llm: FakeLLM
 ) -> None:
     job = await run(llm_client)
     assert job["status"] == "succeeded", job
     calls = [f"{r.system}\n{r.prompt}" for r in fake_llm.received]
-    assert len(calls) == 8
+    assert len(calls) == 9  # one per artifact type
     shared = os.path.commonprefix(calls)  # noqa: RUF071 — text, not paths: the character prefix is meant
     assert LONG_SOURCE in shared
     cached = sum(r.cached_tokens for r in fake_llm.received)

@@ -148,14 +148,14 @@ async def test_llm_calls_tokens_and_cost_are_counted(make_settings: MakeSettings
         got = await scrape(client)
 
     fake = {"provider": "fake", "model": "fake-1"}
-    assert got.value("cf_llm_calls_total", **fake, outcome="ok") == 8
+    assert got.value("cf_llm_calls_total", **fake, outcome="ok") == 9
     assert got.value("cf_llm_calls_total", **fake, artifact="faq", outcome="refused") == 1
-    assert got.value("cf_llm_call_duration_seconds_count", **fake) == 9
-    # Seven generations succeeded (one usage each), the refused one spent twice as much: all counted.
-    assert got.value("cf_llm_tokens_total", **fake, direction="input") == 120 * 9
+    assert got.value("cf_llm_call_duration_seconds_count", **fake) == 10
+    # Eight generations succeeded (one usage each), the refused one spent twice as much: all counted.
+    assert got.value("cf_llm_tokens_total", **fake, direction="input") == 120 * 10
     assert got.value("cf_llm_tokens_total", **fake, artifact="faq", direction="output") == 60
-    assert got.value("cf_llm_tokens_total", **fake, direction="cached_input") == 100 * 9
-    assert got.value("cf_llm_cost_usd_total", **fake) == pytest.approx(0.002 * 9)
+    assert got.value("cf_llm_tokens_total", **fake, direction="cached_input") == 100 * 10
+    assert got.value("cf_llm_cost_usd_total", **fake) == pytest.approx(0.002 * 10)
     assert got.value("cf_jobs_finished_total", outcome="partial") == 1
     assert got.value("cf_step_duration_seconds_count", artifact="faq", outcome="failed") == 1
 

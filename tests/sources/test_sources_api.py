@@ -4,9 +4,7 @@ read whole or by span, deleted with their files; bad input gets its own 4xx and 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -14,7 +12,7 @@ import pytest
 from app.main import create_app
 from tests.fixtures import documents
 from tests.fixtures.app import MakeSettings, open_client, text
-from tests.fixtures.local_http import serve
+from tests.fixtures.local_http import page_site, serve
 
 PAGES = [
     "Photosynthesis turns light into chemical energy. Chlorophyll absorbs red and blue light in the leaf.",
@@ -153,28 +151,9 @@ async def test_bodies_that_are_neither_upload_nor_json_are_refused(api: httpx.As
     assert span.status_code == 404
 
 
-class Pages(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        if self.path == "/moved":
-            self.send_response(302)
-            self.send_header("Location", "/article.html")
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
-        body = documents.html_page("Leaves at work", PAGES)
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return
-
-
 @pytest.fixture
 def site() -> Iterator[str]:
-    with serve(Pages) as url:
+    with serve(page_site(documents.html_page("Leaves at work", PAGES), moved="/moved")) as url:
         yield url
 
 

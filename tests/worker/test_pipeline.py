@@ -59,7 +59,7 @@ async def test_all_steps_succeed_and_each_artifact_is_generated_once(rig: Rig) -
     job = await rig.run()
     assert job.status.value == "succeeded"
     assert set(rig.fake.calls.values()) == {1}
-    assert len(rig.fake.calls) == 8
+    assert len(rig.fake.calls) == 9  # every artifact type
 
 
 async def test_transient_failures_are_retried_then_recorded_once(rig: Rig) -> None:

@@ -4,8 +4,8 @@ Two versions live side by side (``CF_LLM_PROMPT_VERSION``); the version is part 
 
 - ``v1``: instructions first, then the request, the source between fixed markers (defused inside it), the
   outline.
-- ``v2`` (default): the source first and the instructions last, so that the eight calls of a job share a prefix
-  holding the whole source (the providers' prompt caches serve it again at a discount). The source stands
+- ``v2`` (default): the source first and the instructions last, so that the calls of a job (one per artifact)
+  share a prefix holding the whole source (the providers' prompt caches serve it again at a discount). The source stands
   verbatim between tags that carry an id derived from its own digest (``fence_id``): no text inside a source
   can contain the closing tag of its own fence. The outline is fenced the same way, as structure to follow.
 """
