@@ -143,11 +143,14 @@ class SourceIndex:
         return Evidence(source_id=None, start=start, end=end, quote=self.text[start:end])
 
     def evidence_for(self, quotes: Sequence[str], *, partial: bool = False, limit: int = 3) -> list[Evidence]:
-        """The evidence the quotes are, in order, each passage once."""
+        """The evidence the quotes are, in order, each passage once: a passage inside (or overlapping) one
+        already found adds nothing."""
         found: list[Evidence] = []
         for quote in quotes:
             item = self.evidence(quote, partial=partial)
-            if item is not None and all((e.source_id, e.start) != (item.source_id, item.start) for e in found):
+            if item is not None and not any(
+                e.source_id == item.source_id and e.start < item.end and item.start < e.end for e in found
+            ):
                 found.append(item)
             if len(found) >= limit:
                 break
@@ -239,8 +242,9 @@ _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+")
 
 def own_quotes(item: dict[str, object]) -> list[str]:
     """What an item of the offline engine was made from: its texts, sentence by sentence, longest first (the
-    engine copies sentences of the source into answers, passages and explanations)."""
-    texts = [value for key, value in item.items() if isinstance(value, str) and key != "evidence"]
-    texts += [v for value in item.values() if isinstance(value, list) for v in value if isinstance(v, str)]
-    sentences = [s.strip() for text in texts for s in _SENTENCE_END.split(text) if s.strip()]
-    return sorted(set(sentences), key=lambda s: (-len(s), s))
+    engine copies sentences of the source into answers, passages and explanations). Options and other short
+    strings are not sentences of the source, and are left out."""
+    texts = [value for key, value in item.items() if isinstance(value, str)]
+    sentences = [s.strip() for text in texts for s in _SENTENCE_END.split(text)]
+    usable = {s for s in sentences if len(s.split()) >= PARTIAL_MIN_WORDS}
+    return sorted(usable, key=lambda s: (-len(s), s))
