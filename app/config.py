@@ -154,7 +154,8 @@ class Settings(BaseSettings):
     gcs_bucket: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$")  # CF_STORAGE=gcs
     source_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024, le=512 * 1024 * 1024)  # an upload or a fetch
     source_max_pages: int = Field(default=500, ge=1, le=10_000)  # a PDF's pages
-    source_max_characters: int = Field(default=1_000_000, ge=1_000, le=20_000_000)  # extracted text of one source
+    # Extracted text of one source; no more than a job takes (200,000), so a source that is accepted can be used.
+    source_max_characters: int = Field(default=200_000, ge=1_000, le=200_000)
     source_fetch_timeout_seconds: float = Field(default=15.0, gt=0, le=120)  # a whole URL fetch, redirects included
     # URL sources may reach loopback and private addresses: for tests on 127.0.0.1 only, refused in production.
     source_allow_private_urls: bool = False

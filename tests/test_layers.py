@@ -14,7 +14,7 @@ import pytest
 APP = Path(__file__).resolve().parent.parent / "app"
 
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("config", "errors", "asgi"),
+    ("config", "errors", "asgi", "paging"),
     ("content",),
     ("sources",),
     ("jobs",),
@@ -27,8 +27,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("__main__",),
 )
 RANK = {package: rank for rank, layer in enumerate(LAYERS) for package in layer}
-# Within the bottom layer the three modules form a line too: settings, then errors, then the ASGI helpers.
-BOTTOM_ORDER = {"config": 0, "errors": 1, "asgi": 2}
+# Within the bottom layer the modules form a line too: settings, errors, the ASGI helpers, page cursors.
+BOTTOM_ORDER = {"config": 0, "errors": 1, "asgi": 2, "paging": 3}
 
 
 def package_of(module: str) -> str:

@@ -7,7 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
+from starlette.exceptions import HTTPException
 
 from app.api.deps import Generating, Reader, Writer
 from app.errors import BadRequest, UnsupportedMediaType
@@ -65,7 +66,8 @@ async def create_source(caller: Generating, request: Request, response: Response
     owner = caller.principal.owner
     media = (request.headers.get("content-type") or "").split(";", 1)[0].strip().lower()
     if media == "multipart/form-data":
-        async with request.form(max_files=1, max_fields=4) as form:  # closes the spooled upload after
+        form = await _form(request)
+        try:
             upload = form.get("file")
             if not isinstance(upload, UploadFile):
                 raise BadRequest(
@@ -76,6 +78,8 @@ async def create_source(caller: Generating, request: Request, response: Response
             title = _title(form.get("title"))
             data = await upload.read()
             filename, declared = upload.filename, upload.content_type or None
+        finally:
+            await form.close()  # the spooled upload's file
         source, created = await sources.add_upload(owner, data, filename=filename, declared_type=declared, title=title)
     elif media == "application/json" or media.endswith("+json"):
         try:
@@ -92,6 +96,19 @@ async def create_source(caller: Generating, request: Request, response: Response
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     response.headers["Location"] = str(request.url_for("get_source", source_id=source.id).path)
     return SourcePublic.of(source)
+
+
+async def _form(request: Request) -> FormData:
+    """The multipart form: one file and a few fields. A malformed or oversized form is a 400 naming the part."""
+    try:
+        return await request.form(max_files=1, max_fields=4)
+    except HTTPException as exc:  # Starlette's answer to a form it cannot parse
+        raise BadRequest(
+            f"The multipart form cannot be read: {exc.detail} Send one file in a part named 'file' and at most "
+            "a 'title' beside it.",
+            code="invalid_form",
+            details={"field": "file", "limit_files": 1, "limit_fields": 4},
+        ) from exc
 
 
 def _title(value: object) -> str | None:

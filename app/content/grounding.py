@@ -196,6 +196,27 @@ def localise(items: list[dict[str, object]], refs: Sequence[SourceRef]) -> list[
     return out
 
 
+def verified(items: list[dict[str, object]], text: str) -> list[dict[str, object]]:
+    """Items whose every piece of evidence is ``text`` between its offsets. Evidence made for another spelling
+    of the text (a cached artifact is shared by texts that differ only in whitespace) is found again in this
+    one, or dropped."""
+    index: SourceIndex | None = None
+    out = []
+    for item in items:
+        kept: list[object] = []
+        for raw in item.get("evidence") or []:  # type: ignore[attr-defined]
+            evidence = Evidence.model_validate(raw)
+            if text[evidence.start : evidence.end] == evidence.quote:
+                kept.append(raw)
+                continue
+            index = index or index_source(text)
+            found = index.evidence(evidence.quote)
+            if found is not None:
+                kept.append(found.model_dump(mode="json"))
+        out.append({**item, "evidence": kept})
+    return out
+
+
 def grounding_of(items: Sequence[dict[str, object]]) -> Grounding:
     supported = sum(1 for item in items if item.get("evidence"))
     return Grounding(supported=supported, unsupported=len(items) - supported)
@@ -212,12 +233,15 @@ def evidence_field(model: type[BaseModel]) -> str | None:
 
 
 def take_quotes(raw: object, items: str) -> list[list[str]]:
-    """Remove the ``quotes`` a model wrote on each item of ``raw[items]`` and return them, item by item."""
+    """Remove the ``quotes`` a model wrote on each item of ``raw[items]`` and return them, item by item (and any
+    ``evidence`` it wrote: that is never taken on trust)."""
     listed = raw.get(items) if isinstance(raw, dict) else None
     if not isinstance(listed, list):
         return []
     out: list[list[str]] = []
     for item in listed:
+        if isinstance(item, dict):
+            item.pop("evidence", None)  # evidence is the server's to find, whatever a model writes there
         quotes = item.pop("quotes", None) if isinstance(item, dict) else None
         out.append([str(q) for q in quotes if isinstance(q, str)] if isinstance(quotes, list) else [])
     return out

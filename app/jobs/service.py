@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
-import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from app import paging
 from app.content.catalogue import ArtifactOptions, ArtifactType, artifact_types
 from app.content.generator import Generator, unused_controls
-from app.errors import BadRequest, Conflict, NotFound, ServiceUnavailable
+from app.errors import Conflict, NotFound, ServiceUnavailable
 from app.jobs import lifecycle
 from app.jobs.models import FINISHED_JOBS, Job, JobRequest, JobStatus, StepState, StepStatus, StoredArtifact
 from app.jobs.queue import Step, TaskQueue
@@ -23,7 +21,6 @@ from app.jobs.schemas import SOURCE_MAX, JobCreate
 from app.jobs.store import JobStore, PageCursor
 from app.sources.models import SourceRef
 
-_JOB_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")  # as ids are made, and as the job routes accept them
 RETRYABLE = frozenset({JobStatus.PARTIAL, JobStatus.FAILED, JobStatus.CANCELLED})
 
 
@@ -75,12 +72,14 @@ class JobsService:
 
     async def create(self, owner: Requester, body: JobCreate, idempotency_key: str | None) -> tuple[Job, bool]:
         """Persist the job, then enqueue its outline. Returns the job and whether it is new."""
-        request = await self._request(owner, body)
-        fingerprint = request_fingerprint(request)
+        asked = to_request(body)
+        # The body as sent, sources by id: a retry replays its job even after the sources were deleted.
+        fingerprint = request_fingerprint(asked, body.source_ids)
         if idempotency_key is not None:
             existing = await self.store.find_by_idempotency_key(owner.owner, idempotency_key)
             if existing is not None:
                 return await self._replay(existing, fingerprint), False
+        request = await self._with_sources(owner, body, asked)
         if self.admission is not None:
             await self.admission(owner, request, request.artifacts)
         await self.generator.check(request.generation_input(), request.artifacts, request.options)
@@ -111,13 +110,13 @@ class JobsService:
             self.counter.job_created()
         return job, True
 
-    async def _request(self, owner: Requester, body: JobCreate) -> JobRequest:
+    async def _with_sources(self, owner: Requester, body: JobCreate, request: JobRequest) -> JobRequest:
         if not body.source_ids:
-            return to_request(body)
+            return request
         if self.sources is None:
             raise ServiceUnavailable("Sources are not available on this service.", code="sources_unavailable")
         text, refs = await self.sources.resolve(owner.owner, body.source_ids, max_characters=SOURCE_MAX)
-        return to_request(body).model_copy(update={"source_text": text, "sources": refs})
+        return request.model_copy(update={"source_text": text, "sources": refs})
 
     def _step(self, artifact: ArtifactType, request: JobRequest, now: datetime) -> StepState:
         """A new job's step: the outline queued, the rest waiting for it, each knowing the controls its engine
@@ -226,8 +225,11 @@ def to_request(body: JobCreate) -> JobRequest:
     )
 
 
-def request_fingerprint(request: JobRequest) -> str:
-    canonical = json.dumps(request.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+def request_fingerprint(request: JobRequest, source_ids: Sequence[str] | None = None) -> str:
+    material = request.model_dump(mode="json")
+    if source_ids:
+        material["source_ids"] = list(source_ids)
+    canonical = json.dumps(material, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -242,22 +244,9 @@ def _same_request(existing: Job, fingerprint: str) -> Job:
 
 
 def encode_cursor(job: Job) -> str:
-    raw = json.dumps([job.created_at.isoformat(), job.id]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return paging.encode_cursor(job.created_at, job.id)
 
 
 def decode_cursor(cursor: str) -> PageCursor:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        stamp, job_id = json.loads(raw)
-        moment = datetime.fromisoformat(stamp)
-        if not isinstance(job_id, str) or not _JOB_ID.fullmatch(job_id) or moment.tzinfo is None:
-            raise ValueError("malformed")
-        moment.astimezone(UTC)  # a stamp near year 1 or 9999 may not be representable in UTC
-    except (ValueError, TypeError, OverflowError, binascii.Error, json.JSONDecodeError) as exc:
-        raise BadRequest(
-            "The cursor is not valid; pass the next_cursor of a previous page.",
-            code="invalid_cursor",
-            details=[{"field": "cursor", "message": "not a cursor this API issued", "type": "value_error"}],
-        ) from exc
-    return PageCursor(created_at=moment, job_id=job_id)
+    created_at, job_id = paging.decode_cursor(cursor)
+    return PageCursor(created_at=created_at, job_id=job_id)

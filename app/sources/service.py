@@ -7,10 +7,7 @@ text go to blob storage, then the metadata to the store; a failure on the way re
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import hashlib
-import json
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -18,6 +15,7 @@ from datetime import UTC, datetime
 
 import anyio
 
+from app import paging
 from app.errors import BadRequest, NotFound, PayloadTooLarge
 from app.sources.extract import ExtractLimits, extract
 from app.sources.fetch import FetchPolicy, Resolver, fetch_url, system_resolver
@@ -118,7 +116,8 @@ class SourcesService:
             )
             stored = await self.store.create_source(source)
         except BaseException:
-            await asyncio.shield(self._discard(source.id))  # nothing half-stored, even when cancelled
+            # Nothing half-stored, even when cancelled, or when the store committed but its answer was lost.
+            await asyncio.shield(self._forget(source.id))
             raise
         if stored.id != source.id:  # the same bytes were added meanwhile: theirs stands
             await self._discard(source.id)
@@ -135,6 +134,10 @@ class SourcesService:
 
     async def _discard(self, source_id: str) -> None:
         await self.blobs.delete_prefix(f"sources/{source_id}/")
+
+    async def _forget(self, source_id: str) -> None:
+        await self.store.delete_source(source_id)
+        await self._discard(source_id)
 
     # --- reading ---------------------------------------------------------------------------------------------
 
@@ -170,11 +173,21 @@ class SourcesService:
         """The texts of a job's sources, joined in order, and where each one lies in the joined text."""
         if len(set(source_ids)) != len(source_ids):
             raise SourceRejected("source_ids must not repeat a source.", code="validation_error", field="source_ids")
+        sources = [await self.get(owner, source_id) for source_id in source_ids]
+        total = sum(source.characters for source in sources) + len(SEPARATOR) * (len(sources) - 1)
+        if total > max_characters:  # known before any text is read
+            raise SourceRejected(
+                f"The sources hold {total:,} characters together; a job takes at most {max_characters:,}.",
+                code="sources_too_long",
+                field="source_ids",
+                limit_characters=max_characters,
+                characters=total,
+            )
         texts: list[str] = []
         refs: list[SourceRef] = []
         offset = 0
-        for source_id in source_ids:
-            source, text = await self.text(owner, source_id)
+        for source in sources:
+            _, text = await self.text(owner, source.id)
             if texts:
                 offset += len(SEPARATOR)
             refs.append(
@@ -188,14 +201,6 @@ class SourcesService:
             )
             texts.append(text)
             offset += len(text)
-        if offset > max_characters:
-            raise SourceRejected(
-                f"The sources hold {offset:,} characters together; a job takes at most {max_characters:,}.",
-                code="sources_too_long",
-                field="source_ids",
-                limit_characters=max_characters,
-                characters=offset,
-            )
         return SEPARATOR.join(texts), tuple(refs)
 
 
@@ -228,13 +233,9 @@ def _title_from(filename: str | None, url: str | None) -> str | None:
 
 
 def encode_cursor(source: Source) -> str:
-    raw = json.dumps([source.created_at.isoformat(), source.id]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return paging.encode_cursor(source.created_at, source.id)
 
 
 def decode_cursor(cursor: str) -> SourceCursor:
-    try:
-        stamp, source_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        return SourceCursor(datetime.fromisoformat(stamp), str(source_id))
-    except (ValueError, TypeError, binascii.Error) as exc:
-        raise BadRequest("The cursor is not one this API issued.", code="invalid_cursor") from exc
+    created_at, source_id = paging.decode_cursor(cursor)
+    return SourceCursor(created_at, source_id)

@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from app.content.cache import ArtifactCache, CacheValue, cache_key
 from app.content.catalogue import ArtifactType, spec_of, validate_content
 from app.content.generator import GenerationError, GenerationTask, Generator, Usage
-from app.content.grounding import Grounding, evidence_field, grounding_of, localise
+from app.content.grounding import Grounding, evidence_field, grounding_of, localise, verified
 from app.content.models import Outline
 from app.jobs import lifecycle
 from app.jobs.models import ErrorInfo, Job, StepStatus, StoredArtifact
@@ -227,7 +227,7 @@ class Pipeline:
         items = evidence_field(spec_of(artifact).model)
         if items is None or request.source_text is None:
             return content, cached, None
-        content[items] = localise(content[items], job.request.sources)
+        content[items] = localise(verified(content[items], request.source_text), job.request.sources)
         return content, cached, grounding_of(content[items])
 
     async def _spent(self, job: Job, artifact: ArtifactType, usage: Usage) -> None:

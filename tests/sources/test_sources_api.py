@@ -200,3 +200,43 @@ async def test_a_job_takes_its_text_from_sources_in_order(api: httpx.AsyncClient
     assert both.status_code == 422
     missing = await api.post("/v1/jobs", json={"source_ids": ["src_nope"]})
     assert missing.status_code == 404 and missing.json()["error"]["details"]["source_id"] == "src_nope"
+
+
+def test_private_url_sources_and_a_bucketless_cloud_storage_are_refused_at_start() -> None:
+    from pydantic import ValidationError
+
+    from app.config import Settings
+
+    with pytest.raises(ValidationError, match="CF_SOURCE_ALLOW_PRIVATE_URLS"):
+        Settings(
+            environment="production", key_pepper="a-production-pepper-of-some-length", source_allow_private_urls=True
+        )
+    with pytest.raises(ValidationError, match="CF_GCS_BUCKET"):
+        Settings(storage="gcs")
+
+
+async def test_malformed_forms_cursors_and_model_evidence_get_clear_answers(api: httpx.AsyncClient) -> None:
+    two = await api.post(
+        "/v1/sources", files=[("file", ("a.txt", b"one two", "text/plain")), ("file", ("b.txt", b"x y", "text/plain"))]
+    )
+    assert two.status_code == 400, two.text
+    assert two.json()["error"]["code"] == "invalid_form" and two.json()["error"]["details"]["limit_files"] == 1
+    broken = await api.post(
+        "/v1/sources", content=b"--x\r\nnonsense", headers={"Content-Type": "multipart/form-data; boundary=x"}
+    )
+    assert broken.status_code == 400 and broken.json()["error"]["details"]["field"] == "file"
+    for cursor in ("bm9wZQ", "WyIwMDAxLTAxLTAxVDAwOjAwOjAwKzE0OjAwIiwieCJd", "WyIyMDI2LTAxLTAxVDAwOjAwOjAwIiwieCJd"):
+        listed = await api.get("/v1/sources", params={"cursor": cursor})
+        assert listed.status_code == 400, listed.text
+        assert listed.json()["error"]["details"][0]["field"] == "cursor"
+
+
+async def test_an_idempotent_retry_replays_its_job_after_the_source_is_gone(api: httpx.AsyncClient) -> None:
+    paragraphs = text("prose/volcanoes.txt")
+    source = (await api.post("/v1/sources", json={"text": paragraphs, "title": "V"})).json()
+    body = {"source_ids": [source["id"]], "artifacts": ["outline"]}
+    first = await api.post("/v1/jobs", json=body, headers={"Idempotency-Key": "k1"})
+    assert first.status_code == 202, first.text
+    assert (await api.delete(f"/v1/sources/{source['id']}")).status_code == 204
+    again = await api.post("/v1/jobs", json=body, headers={"Idempotency-Key": "k1"})
+    assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
