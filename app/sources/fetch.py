@@ -8,8 +8,9 @@ a second DNS answer (DNS rebinding) is never consulted. Redirects are followed b
 checked exactly like the first URL. The whole fetch has one deadline and the body one byte cap, counted while
 streaming. Every refusal is a ``SourceRejected`` (a 422) whose code names the rule.
 
-Compression is not asked for (``Accept-Encoding: identity``); a server that compresses anyway is decoded by httpx
-and the cap counts the decoded bytes.
+Compression is not asked for (``Accept-Encoding: identity``) and a response that is compressed anyway is refused,
+never decoded: a few kilobytes of stacked gzip (``Content-Encoding: gzip, gzip``) decode to gigabytes in one chunk,
+before a cap on the decoded bytes can be checked.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
+import re
 import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -52,6 +54,10 @@ _METADATA_NAMES = frozenset({"metadata", "metadata.google.internal"})
 _METADATA_ADDRESSES = frozenset({IPv4Address("169.254.169.254"), IPv6Address("fd00:ec2::254")})
 _SHARED_ADDRESS_SPACE = IPv4Network("100.64.0.0/10")  # RFC 6598, carrier-grade NAT
 _NAT64 = IPv6Network("64:ff9b::/96")  # RFC 6052: the low 32 bits are the IPv4 address reached
+# A DNS name (RFC 1035 §2.3.4: labels of 1-63 octets, 253 in all), letters, digits, hyphens and the underscores some
+# real names carry. Checked before resolving: getaddrinfo raises UnicodeError, not OSError, on an empty or long label.
+_LABEL = re.compile(r"[a-z0-9_-]{1,63}", re.IGNORECASE)
+_MAX_HOST_LENGTH = 253
 
 Resolver = Callable[[str, int], Awaitable[list[str]]]
 """host, port -> the IP addresses (as strings) to connect to."""
@@ -71,6 +77,7 @@ class Fetched:
     url: str  # the final URL, after redirects
     data: bytes
     content_type: str  # the media type, lower-case, without parameters
+    header: str  # the whole Content-Type header as sent (``text/plain; charset=ISO-8859-1``), for its charset
     filename: str | None  # from Content-Disposition, else the URL's last path segment
 
 
@@ -99,6 +106,8 @@ def blocked_reason(address: IPv4Address | IPv6Address) -> str | None:
         return "loopback"
     if address.is_link_local:
         return "link-local"
+    if isinstance(address, IPv6Address) and address.is_site_local:
+        return "site-local"  # fec0::/10, deprecated (RFC 3879) but still routed inside some networks
     if address.is_multicast:
         return "multicast"
     if isinstance(address, IPv4Address) and address in _SHARED_ADDRESS_SPACE:
@@ -157,7 +166,7 @@ async def fetch_url(
             field="url",
             limit_seconds=policy.timeout_seconds,
         ) from exc
-    except httpx.RequestError as exc:  # the connection broke, or the response could not be read
+    except httpx.RequestError as exc:  # the connection broke, or the response broke HTTP (h11's errors included)
         raise SourceRejected(
             f"The server at {current.host} sent no usable response.",
             code="url_unreachable",
@@ -170,7 +179,11 @@ def _parse(raw: str, base: httpx.URL | None = None) -> httpx.URL:
     """``raw`` as a URL (resolved against ``base``, for a redirect's Location) that may be fetched."""
     try:
         url = httpx.URL(raw.strip()) if base is None else base.join(raw.strip())
-    except httpx.InvalidURL as exc:  # malformed, or over httpx's own 64 KiB limit (never parsed)
+        url.host  # noqa: B018 -- decoded lazily, and the A-labels (xn--…) only then: fail here, not in a message
+    # InvalidURL: malformed, or over httpx's own 64 KiB limit (never parsed). ValueError: what httpx lets through
+    # from below it — UnicodeEncodeError for a lone surrogate, idna.IDNAError for a bad A-label, urllib's "Invalid
+    # IPv6 URL" from join.
+    except (httpx.InvalidURL, ValueError) as exc:
         raise SourceRejected("The URL is not valid.", code="url_invalid", field="url") from exc
     if len(str(url)) > MAX_URL_LENGTH:
         raise SourceRejected(
@@ -191,7 +204,25 @@ def _parse(raw: str, base: httpx.URL | None = None) -> httpx.URL:
         raise SourceRejected("The URL must not contain a user name or password.", code="url_invalid", field="url")
     if not url.raw_host:
         raise SourceRejected("The URL has no host.", code="url_invalid", field="url")
+    if url.port is not None and not 1 <= url.port <= 65535:  # httpx parses any integer; connect() would overflow
+        raise SourceRejected(
+            "The URL's port must be between 1 and 65535.", code="url_invalid", field="url", port=url.port
+        )
+    if not _is_host(url.raw_host.decode("ascii")):
+        raise SourceRejected("The URL's host is not a valid name.", code="url_invalid", field="url")
     return url
+
+
+def _is_host(host: str) -> bool:
+    """Whether ``host`` (IDNA-encoded, as httpx gives it) is an IP literal or a well-formed DNS name."""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        pass  # a name
+    else:
+        return True
+    name = host.removesuffix(".")  # one final dot: the name is fully qualified
+    return len(name) <= _MAX_HOST_LENGTH and all(_LABEL.fullmatch(label) for label in name.split("."))
 
 
 async def _checked_addresses(url: httpx.URL, policy: FetchPolicy, resolver: Resolver) -> list[str]:
@@ -228,6 +259,8 @@ async def _addresses(url: httpx.URL, resolver: Resolver) -> list[IPv4Address | I
         resolved = await resolver(host, url.port or _DEFAULT_PORTS[url.scheme])
     except OSError as exc:
         raise not_found from exc
+    except UnicodeError as exc:  # the "idna" codec refused the name; _parse should have already
+        raise SourceRejected("The URL's host is not a valid name.", code="url_invalid", field="url") from exc
     if not resolved:
         raise not_found
     return [ipaddress.ip_address(address) for address in resolved]
@@ -254,6 +287,15 @@ async def _send(client: httpx.AsyncClient, url: httpx.URL, addresses: list[str],
             return await client.send(request, stream=True)
         except httpx.ConnectError as exc:
             error = exc
+        except ValueError as exc:
+            # Even when not following redirects httpx parses a redirect's Location (for ``next_request``): one it
+            # cannot parse is its RemoteProtocolError, but a bad A-label there is idna's error, raised as it is.
+            raise SourceRejected(
+                f"The server at {url.host} sent a redirect that cannot be followed.",
+                code="url_unreachable",
+                field="url",
+                host=url.host,
+            ) from exc
     raise SourceRejected(
         f"Could not connect to {url.host}.", code="url_unreachable", field="url", host=url.host
     ) from error
@@ -267,7 +309,8 @@ async def _read(url: httpx.URL, response: httpx.Response, policy: FetchPolicy) -
             field="url",
             status=response.status_code,
         )
-    content_type = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    header = response.headers.get("content-type", "")
+    content_type = header.split(";", 1)[0].strip().lower()
     if content_type not in policy.content_types:
         raise SourceRejected(
             f"The URL returned {content_type or 'no content type'}, which cannot be used as a source.",
@@ -276,6 +319,14 @@ async def _read(url: httpx.URL, response: httpx.Response, policy: FetchPolicy) -
             content_type=content_type,
             allowed=sorted(policy.content_types),
         )
+    encodings = response.headers.get_list("content-encoding", split_commas=True)
+    if any(encoding.strip().lower() not in ("", "identity") for encoding in encodings):
+        raise SourceRejected(
+            "The URL sent a compressed response, which is not accepted; only uncompressed documents can be fetched.",
+            code="url_encoding",
+            field="url",
+            content_encoding=", ".join(encodings),
+        )
     too_large = SourceRejected(
         f"The document at the URL is larger than {policy.max_bytes:,} bytes.",
         code="url_too_large",
@@ -283,16 +334,22 @@ async def _read(url: httpx.URL, response: httpx.Response, policy: FetchPolicy) -
         limit_bytes=policy.max_bytes,
     )
     length = response.headers.get("content-length", "")
-    if length.isdigit() and int(length) > policy.max_bytes:
+    if length.isascii() and length.isdigit() and int(length) > policy.max_bytes:
         raise too_large
     chunks: list[bytes] = []
     size = 0
-    async for chunk in response.aiter_bytes():
+    async for chunk in response.aiter_bytes():  # the check above leaves httpx only its identity decoder
         size += len(chunk)
         if size > policy.max_bytes:
             raise too_large
         chunks.append(chunk)
-    return Fetched(url=str(url), data=b"".join(chunks), content_type=content_type, filename=_filename(url, response))
+    return Fetched(
+        url=str(url),
+        data=b"".join(chunks),
+        content_type=content_type,
+        header=header,
+        filename=_filename(url, response),
+    )
 
 
 def _filename(url: httpx.URL, response: httpx.Response) -> str | None:

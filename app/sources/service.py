@@ -61,7 +61,7 @@ class SourcesService:
     async def add_url(self, owner: str, url: str) -> tuple[Source, bool]:
         fetched = await fetch_url(url, self.limits.fetch, resolver=self.resolver)
         return await self._add(
-            owner, fetched.data, filename=fetched.filename, declared_type=fetched.content_type, url=fetched.url
+            owner, fetched.data, filename=fetched.filename, declared_type=fetched.header, url=fetched.url
         )
 
     async def add_text(self, owner: str, text: str, *, title: str | None) -> tuple[Source, bool]:

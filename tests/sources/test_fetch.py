@@ -3,10 +3,12 @@ for the limits (size, time, type, status) and the Host header."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 import time
-from collections.abc import Iterable, Iterator
+import zlib
+from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from ipaddress import ip_address
@@ -180,6 +182,124 @@ async def test_a_malformed_url_is_refused(url: str) -> None:
     assert transport.requests == [] and resolver.asked == []
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://a..b/",  # an empty label: getaddrinfo's "idna" codec raises UnicodeError, not OSError
+        "http://./",
+        "http://../",
+        "http://" + "a" * 64 + ".example.test/",  # a label over 63 characters: UnicodeError too
+        "http://" + "a" * 63 + ("." + "a" * 63) * 3 + ".test/",  # a name over 253 characters
+        "http://xn--/",  # an A-label with nothing after its prefix: idna.IDNAError when httpx decodes it
+        "http://xn--a/",
+        "http://a%20b.example.test/",
+    ],
+)
+async def test_a_host_that_is_not_a_valid_name_is_refused(url: str) -> None:
+    transport, resolver = Recorder(), FakeResolver({httpx.URL(url).raw_host.decode(): [PUBLIC_IP]})
+    error = await rejected(url, resolver=resolver, transport=transport)
+    assert error.code == "url_invalid"
+    assert transport.requests == [] and resolver.asked == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://" + "a" * 63 + ".example.test/",
+        "http://" + ("a" * 62 + ".") * 3 + "a" * 59 + ".test/",  # 253 characters
+        "http://docs.example.test./",
+        "http://_dmarc.example.test/",
+        "http://xn--bcher-kva.example.test/",
+        "http://bücher.example.test/",
+    ],
+)
+async def test_a_well_formed_name_at_the_limits_is_resolved(url: str) -> None:
+    transport = Recorder()
+    resolver = FakeResolver({httpx.URL(url).raw_host.decode(): [PUBLIC_IP]})
+    await fetch_url(url, POLICY, resolver=resolver, transport=transport)
+    assert len(transport.requests) == 1
+
+
+async def test_a_name_the_resolver_cannot_encode_is_invalid() -> None:
+    async def resolver(host: str, port: int) -> list[str]:
+        raise UnicodeError("encoding with 'idna' codec failed (UnicodeError: label empty or too long)")
+
+    error = await rejected("http://docs.example.test/", resolver=resolver, transport=Recorder())
+    assert error.code == "url_invalid"
+
+
+@pytest.mark.parametrize(
+    "url", [f"http://{PUBLIC_IP}:99999/", f"http://{PUBLIC_IP}:65536/", "http://[::1]:70000/", f"http://{PUBLIC_IP}:0/"]
+)
+async def test_a_port_outside_the_range_is_refused(url: str) -> None:
+    transport = Recorder()
+    error = await rejected(url, transport=transport)
+    assert error.code == "url_invalid" and error.details["port"] == httpx.URL(url).port
+    assert transport.requests == []
+
+
+async def test_a_port_outside_the_range_is_refused_over_the_real_transport() -> None:
+    # Without the check, connect() raises OverflowError inside an ExceptionGroup: a 500, not a refusal.
+    error = await rejected(f"http://{PUBLIC_IP}:99999/")
+    assert error.code == "url_invalid"
+
+
+# Input a user can type that the parsers below httpx choke on: each is a refusal, never another exception.
+ODD_URLS = [
+    "http://docs.example.test/\ud800",  # a lone surrogate, which JSON can carry: UnicodeEncodeError
+    "http://\ud800/",
+    "http:////]x:09",  # urllib's "Invalid IPv6 URL" (a ValueError) when joined
+    "http://[::1/",
+    "http://[v1.x]/",
+    "http://\x00/",
+    "http://docs.example.test:-1/",
+    "http://docs.example.test:99999999999999999999/",
+    "http://docs.example.test:port/",
+    "http://\u2100/",
+    "http://\uff0e/",
+]
+
+
+@pytest.mark.parametrize("url", ODD_URLS)
+async def test_an_odd_url_is_refused(url: str) -> None:
+    transport, resolver = Recorder(), FakeResolver({"docs.example.test": [PUBLIC_IP]})
+    error = await rejected(url, resolver=resolver, transport=transport)
+    assert error.code in ("url_invalid", "url_scheme")
+    assert transport.requests == []
+
+
+@pytest.mark.parametrize(
+    ("location", "code"),
+    [
+        # Read by httpx, refused by the same checks as a first URL.
+        ("http:////]x:09", "url_invalid"),
+        ("http://docs.example.test:-1/", "url_invalid"),
+        ("http://docs.example.test:99999999999999999999/", "url_invalid"),
+        (f"http://{PUBLIC_IP}:99999/", "url_invalid"),
+        ("http://a..b/", "url_invalid"),
+        # httpx parses a Location even when not following it, and cannot: the server sent no usable response.
+        ("http://[::1/", "url_unreachable"),
+        ("http://[v1.x]/", "url_unreachable"),
+        ("http://\x00/", "url_unreachable"),
+        ("http://docs.example.test:port/", "url_unreachable"),
+        ("http://\u2100/", "url_unreachable"),
+        ("http://xn--/", "url_unreachable"),  # idna.IDNAError, from inside httpx
+        ("http://xn--a/", "url_unreachable"),
+    ],
+)
+async def test_an_odd_redirect_is_refused(location: str, code: str) -> None:
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(302, headers=[(b"Location", location.encode())])
+
+    resolver = FakeResolver({"docs.example.test": [PUBLIC_IP]})
+    error = await rejected("http://docs.example.test/", resolver=resolver, transport=httpx.MockTransport(answer))
+    assert error.code == code
+    assert len(seen) == 1
+
+
 async def test_the_length_limit_is_named() -> None:
     error = await rejected("http://docs.example.test/" + "a" * 2048)
     assert "2048" in error.message and error.details["max_length"] == 2048
@@ -302,6 +422,8 @@ async def test_the_same_redirect_reaches_loopback_when_private_addresses_are_all
         ("http://[::1]/", "url_blocked_address"),
         ("http://inside.example.test/", "url_blocked_address"),
         ("http://user:pw@docs.example.test/", "url_invalid"),
+        ("http://docs.example.test:99999/", "url_invalid"),
+        ("http://a..b/", "url_invalid"),
     ],
 )
 async def test_every_redirect_is_checked_like_the_first_url(location: str, code: str) -> None:
@@ -338,6 +460,104 @@ async def test_a_redirect_without_a_location_is_a_status_error() -> None:
     assert error.code == "url_status" and error.details["status"] == 302
 
 
+# What the response may be
+
+
+class CountedBody(httpx.AsyncByteStream):
+    """A body served in small parts, counting the bytes the client takes."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+        self.sent = 0
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for start in range(0, len(self.body), 256):
+            part = self.body[start : start + 256]
+            self.sent += len(part)
+            yield part
+
+
+def gzipped(parts: Iterable[bytes]) -> bytes:
+    packer = zlib.compressobj(wbits=31)  # 31: the gzip container
+    return b"".join([*(packer.compress(part) for part in parts), packer.flush()])
+
+
+async def test_a_stacked_gzip_body_is_refused_unread() -> None:
+    # 64 MiB of zeros, gzipped twice: a few hundred bytes that httpx would decode whole, in one chunk.
+    bomb = gzipped([gzipped(repeat(bytes(1 << 20), 64))])
+    assert len(bomb) < 2_000
+    body = CountedBody(bomb)
+    transport = httpx.MockTransport(
+        lambda request: httpx.Response(
+            200, headers={"Content-Type": "text/plain", "Content-Encoding": "gzip, gzip"}, stream=body
+        )
+    )
+    resolver = FakeResolver({"docs.example.test": [PUBLIC_IP]})
+    error = await rejected("http://docs.example.test/", resolver=resolver, transport=transport)
+    assert error.code == "url_encoding" and error.details["content_encoding"] == "gzip, gzip"
+    assert body.sent == 0
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "GZip", "deflate", "br", "zstd", "x-unknown", "identity, gzip"])
+async def test_a_compressed_response_is_refused(encoding: str) -> None:
+    body = CountedBody(gzipped([b"hello"]))
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        assert request.headers["accept-encoding"] == "identity"
+        return httpx.Response(200, headers={"Content-Type": "text/plain", "Content-Encoding": encoding}, stream=body)
+
+    resolver = FakeResolver({"docs.example.test": [PUBLIC_IP]})
+    error = await rejected("http://docs.example.test/", resolver=resolver, transport=httpx.MockTransport(answer))
+    assert error.code == "url_encoding" and error.details["content_encoding"] == encoding
+    assert body.sent == 0
+
+
+@pytest.mark.parametrize("encoding", ["identity", "Identity", ""])
+async def test_an_identity_encoding_is_read(encoding: str) -> None:
+    headers = {"Content-Type": "text/plain", "Content-Encoding": encoding}
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, headers=headers, content=b"plain"))
+    resolver = FakeResolver({"docs.example.test": [PUBLIC_IP]})
+    fetched = await fetch_url("http://docs.example.test/", POLICY, resolver=resolver, transport=transport)
+    assert fetched.data == b"plain"
+
+
+async def test_the_whole_content_type_header_is_kept() -> None:
+    headers = {"Content-Type": "Text/Plain; charset=ISO-8859-1"}
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, headers=headers, content=b"caf\xe9"))
+    resolver = FakeResolver({"docs.example.test": [PUBLIC_IP]})
+    fetched = await fetch_url("http://docs.example.test/", POLICY, resolver=resolver, transport=transport)
+    assert fetched.content_type == "text/plain"
+    assert fetched.header == "Text/Plain; charset=ISO-8859-1"
+    assert fetched.data == b"caf\xe9"
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        b"garbage\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello",
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: \xb2\r\n\r\nhello",
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: gzip\r\n\r\nhello",
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\nshort",  # then closes
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+        b"HTTP/1.1 200 OK\r\nBad Header\r\n\r\n",
+        b"",
+    ],
+)
+async def test_a_response_that_breaks_http_is_unreachable(reply: bytes) -> None:
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(reply)
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(answer, "127.0.0.1", 0)
+    async with server:
+        port = server.sockets[0].getsockname()[1]
+        error = await rejected(f"http://127.0.0.1:{port}/", LOCAL)
+    assert error.code == "url_unreachable" and error.details["host"] == "127.0.0.1"
+
+
 # Real HTTP on 127.0.0.1
 
 
@@ -372,6 +592,8 @@ class Site(BaseHTTPRequestHandler):
             )
         elif path == "/docs/guide.md":
             self.reply(200, "text/markdown", b"# Guide")
+        elif path == "/gzip":
+            self.reply(200, "text/plain", gzipped([b"hello"]), **{"Content-Encoding": "gzip"})
         elif path == "/json":
             self.reply(200, "application/json", b"{}")
         elif path == "/big":  # announces 10 MB, sends 1 KiB, stalls: reading it would run into the timeout
@@ -436,7 +658,7 @@ def site() -> Iterator[type[Site]]:
 async def test_a_page_is_fetched(site: type[Site]) -> None:
     fetched = await fetch_url(f"{site.base}/page", LOCAL)
     assert fetched.data == b"<html><body><p>Hello</p></body></html>"
-    assert fetched.content_type == "text/html"
+    assert fetched.content_type == "text/html" and fetched.header == "Text/HTML; charset=utf-8"
     assert fetched.url == f"{site.base}/page" and fetched.filename == "page"
 
 
@@ -486,6 +708,11 @@ async def test_a_content_type_outside_the_allow_list_is_refused(site: type[Site]
     error = await rejected(f"{site.base}/json", LOCAL)
     assert error.code == "url_content_type" and error.details["content_type"] == "application/json"
     assert "text/html" in error.details["allowed"]
+
+
+async def test_a_compressed_response_over_http_is_refused(site: type[Site]) -> None:
+    error = await rejected(f"{site.base}/gzip", LOCAL)
+    assert error.code == "url_encoding" and error.details["content_encoding"] == "gzip"
 
 
 async def test_a_missing_page_is_a_status_error(site: type[Site]) -> None:
@@ -542,6 +769,8 @@ async def test_the_system_resolver_answers_addresses() -> None:
         ("fd12:3456::1", "private network"),
         ("169.254.1.1", "link-local"),
         ("fe80::1", "link-local"),
+        ("fec0::1", "site-local"),  # deprecated site-local fec0::/10, which ipaddress counts as global
+        ("feff:ffff::1", "site-local"),
         ("169.254.169.254", "the cloud metadata server"),
         ("fd00:ec2::254", "the cloud metadata server"),
         ("::ffff:169.254.169.254", "the cloud metadata server"),
