@@ -79,6 +79,7 @@ _EXTENSIONS: dict[str, SourceKind] = {
 }
 _MEDIA_PREFIXES = ("image/", "audio/", "video/", "font/", "model/")
 _TOKEN = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]{0,60}/[a-z0-9][a-z0-9!#$&^_.+-]{0,80}")
+_CHARSET = re.compile(r"[a-z0-9][a-z0-9_.:+-]{0,59}")  # a name Python may know ("utf-8\x00" makes a ValueError)
 _MAGIC = (
     (b"\x89PNG\r\n\x1a\n", "png", "a PNG image"),
     (b"\xff\xd8\xff", "jpeg", "a JPEG image"),
@@ -152,12 +153,15 @@ def _contradicts(claim: _Claim, found: _Bytes) -> bool:
 
 
 def _parse_type(declared: str | None) -> tuple[str | None, str | None]:
-    """``text/html; charset=ISO-8859-1`` -> ``("text/html", "iso-8859-1")``; a malformed type is no type."""
+    """``text/html; charset=ISO-8859-1`` -> ``("text/html", "iso-8859-1")``; a malformed type is no type, a
+    malformed charset no charset."""
     if not declared:
         return None, None
     media_type, *params = (part.strip().lower() for part in declared.split(";"))
     charset = next((p.split("=", 1)[1].strip(" \"'") for p in params if p.startswith("charset=")), None)
-    return (media_type if _TOKEN.fullmatch(media_type) else None), charset
+    return (media_type if _TOKEN.fullmatch(media_type) else None), (
+        charset if charset and _CHARSET.fullmatch(charset) else None
+    )
 
 
 def _declared_claim(media_type: str | None) -> _Claim | None:
@@ -207,7 +211,8 @@ _META_CHARSET = re.compile(rb"<meta[^>]{0,200}?charset=[\"']?([\w.:-]{1,40})", r
 
 def _decode(data: bytes, charset: str | None) -> str | None:
     """The text in UTF-8 or UTF-16 by their BOM, else in UTF-8, else in the charset the upload declared or a web
-    page's <meta> names (UTF-8 first: servers often declare ISO-8859-1 for pages in UTF-8); None if none fits."""
+    page's <meta> names (UTF-8 first: servers often declare ISO-8859-1 for pages in UTF-8); None if none fits. A
+    charset Python does not know is passed over, as if none were named."""
     if data.startswith(codecs.BOM_UTF8):
         encodings = ["utf-8-sig"]
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -216,11 +221,25 @@ def _decode(data: bytes, charset: str | None) -> str | None:
         meta = _META_CHARSET.search(data[:_SNIFF])
         encodings = ["utf-8", *([charset] if charset else []), *([meta.group(1).decode()] if meta else [])]
     for encoding in encodings:
+        # LookupError: a charset Python does not know, or a codec not for text ("base64"). UnicodeError: bytes not
+        # in the charset, or the codec "undefined", which takes none.
         try:
-            return data.decode(encoding)
-        except (UnicodeDecodeError, LookupError):  # LookupError: a charset Python does not know
+            text = data.decode(encoding)
+        except (LookupError, UnicodeError):
             continue
+        return valid_unicode(text)
     return None
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def valid_unicode(text: str) -> str:
+    """``text`` with UTF-16 surrogates, which no UTF-8 can hold, paired into their character or replaced by U+FFFD
+    when alone. Some codecs ("raw_unicode_escape", "utf-7") decode bytes to lone surrogates, and so does pypdf."""
+    if _SURROGATE.search(text) is None:
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
 
 @contextmanager

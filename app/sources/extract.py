@@ -18,12 +18,13 @@ from typing import Any
 import docx
 import lxml.html
 import trafilatura
-from docx.table import Table
+from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 from lxml import etree
 from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, PdfObject, StreamObject
 
-from app.sources.detect import MEDIA_TYPES, detect, detect_and_decode, unreadable
+from app.sources.detect import MEDIA_TYPES, detect, detect_and_decode, unreadable, valid_unicode
 from app.sources.models import SourceKind, SourceRejected
 
 # ``detect`` lives in detect.py; named here too so importers of this module keep it.
@@ -35,6 +36,13 @@ INFLATED_FLOOR = 16 * 1024 * 1024  # small files may inflate this far whatever t
 INFLATED_CAP = 200 * 1024 * 1024
 # A PDF with fewer letters than this per page, and images on its pages, is a scan without a text layer.
 SCAN_LETTERS_PER_PAGE = 20
+# Text extraction interprets every operator of a page's content and of the forms it draws, slowly (pure Python),
+# and one small compressed stream may be drawn by every page, or many times by one: the decoded bytes to interpret,
+# counted at each use, are capped for a page and for the document.
+MAX_PAGE_CONTENT_BYTES = 16 * 1024 * 1024
+MAX_PDF_CONTENT_BYTES = 64 * 1024 * 1024
+# Word numbers list levels 0 to 8; a larger w:ilvl would only indent (by a string as long as it says).
+MAX_LIST_LEVEL = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +106,8 @@ def _pdf(data: bytes, limits: ExtractLimits) -> Extracted:
         )
     with unreadable("PDF"):
         pages = len(reader.pages)
-        title = (reader.metadata.title if reader.metadata else None) or ""
+        title = reader.metadata.title if reader.metadata else None
+    title = valid_unicode(title) if isinstance(title, str) else ""  # pypdf passes on a /Title of 42 or [1] as is
     if pages == 0:
         raise SourceRejected("The PDF has no pages.", code="corrupt_file")
     if pages > limits.max_pages:
@@ -108,6 +117,8 @@ def _pdf(data: bytes, limits: ExtractLimits) -> Extracted:
             limit_pages=limits.max_pages,
             pages=pages,
         )
+    with unreadable("PDF"):
+        _check_content(reader)
     text, starts = "", []
     for index in range(pages):
         with unreadable("PDF"):
@@ -134,7 +145,8 @@ _BROKEN_WORD = re.compile(r"(?<![\w-])([^\W\d_]{2,})-\n[ \t]*(?=[^\W\d_])")
 
 
 def _tidy_pdf_text(raw: str) -> str:
-    text = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "").replace("\u00ad\n", "")
+    # Valid Unicode: pypdf maps character codes through a font's ToUnicode table as given, lone surrogates too.
+    text = valid_unicode(raw).replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "").replace("\u00ad\n", "")
     text = _BLANK_LINES.sub("\n\n", _strip_lines(text))
     return _BROKEN_WORD.sub(_join_broken_word, text).strip()
 
@@ -148,6 +160,76 @@ def _strip_lines(text: str) -> str:
 def _join_broken_word(match: re.Match[str]) -> str:
     word, after = match.group(1), match.string[match.end()]
     return word if word[-1].islower() and after.islower() else match.group(0)
+
+
+def _check_content(reader: PdfReader) -> None:
+    """Refuses (``too_complex``) a PDF whose pages hold more content to interpret than allowed, before any is
+    interpreted. A stream counts each time it is used: once for every page that shares it, and for every ``Do``
+    that draws it as a form."""
+    costs: dict[tuple[int, int], int] = {}
+    total = 0
+    for number, page in enumerate(reader.pages, start=1):
+        resources = _resources(page)
+        cost = sum(_content_cost(stream, resources, costs, frozenset()) for stream in _page_streams(page))
+        if cost > MAX_PAGE_CONTENT_BYTES:
+            raise SourceRejected(
+                f"Page {number} of the PDF holds {cost:,} bytes of drawing instructions, more than the "
+                f"{MAX_PAGE_CONTENT_BYTES:,} allowed for a page.",
+                code="too_complex",
+                limit_bytes=MAX_PAGE_CONTENT_BYTES,
+                content_bytes=cost,
+                page=number,
+            )
+        total += cost
+        if total > MAX_PDF_CONTENT_BYTES:
+            raise SourceRejected(
+                f"The PDF's pages hold more than {MAX_PDF_CONTENT_BYTES:,} bytes of drawing instructions, the limit.",
+                code="too_complex",
+                limit_bytes=MAX_PDF_CONTENT_BYTES,
+                content_bytes=total,
+            )
+
+
+# ``/Name Do``: the content draws the XObject of that name from its resources.
+_DRAWS = re.compile(rb"/([^\x00\s()<>\[\]{}/%]+)\s*Do(?![^\x00\s()<>\[\]{}/%])")
+
+
+def _content_cost(
+    stream: StreamObject, resources: DictionaryObject | None, costs: dict[tuple[int, int], int], drawing: frozenset[int]
+) -> int:
+    """The decoded bytes of ``stream`` and of the forms it draws, each stream decoded and scanned once (``costs``).
+    Like pypdf, a form is read only if it has resources, and one drawing itself (in ``drawing``) is skipped."""
+    key = (id(stream), id(resources))  # the reader keeps every object it resolved: no id is reused meanwhile
+    if key not in costs:
+        data = stream.get_data()
+        cost = len(data)
+        forms = _resolved(resources.get("/XObject")) if resources is not None else None
+        if isinstance(forms, DictionaryObject):
+            inside = drawing | {id(stream)}
+            for name in _DRAWS.findall(data):
+                form = _resolved(forms.get("/" + NameObject.unnumber(name).decode("utf-8", "replace")))
+                if not isinstance(form, StreamObject) or id(form) in inside:
+                    continue
+                if _resolved(form.get("/Subtype")) != "/Image":  # pypdf reads any other XObject as a form
+                    cost += _content_cost(form, _resources(form), costs, inside)
+        costs[key] = cost
+    return costs[key]
+
+
+def _page_streams(page: DictionaryObject) -> list[StreamObject]:
+    contents = _resolved(page.get("/Contents"))
+    listed = contents if isinstance(contents, ArrayObject) else [contents]
+    return [stream for stream in map(_resolved, listed) if isinstance(stream, StreamObject)]
+
+
+def _resources(obj: DictionaryObject) -> DictionaryObject | None:
+    """The /Resources of a page or form, inherited as pypdf does; None when empty (pypdf then reads nothing)."""
+    found = _resolved(obj.get_inherited("/Resources"))
+    return found if isinstance(found, DictionaryObject) and found else None
+
+
+def _resolved(value: object) -> object:
+    return value.get_object() if isinstance(value, PdfObject) else value
 
 
 def _has_images(reader: PdfReader) -> bool:
@@ -200,19 +282,20 @@ def _paragraph(paragraph: Paragraph) -> tuple[str, str]:
     numbered = bool(paragraph._p.xpath("./w:pPr/w:numPr"))  # in a list by its own numbering, not its style's
     if numbered or style.startswith(("List Bullet", "List Number")):
         level = paragraph._p.xpath("string(./w:pPr/w:numPr/w:ilvl/@w:val)")
-        return "item", f"{'  ' * int(level or 0)}- {text}" if text else ""
+        return "item", f"{'  ' * min(int(level or 0), MAX_LIST_LEVEL)}- {text}" if text else ""
     return "paragraph", text
 
 
 def _table_lines(table: Table) -> list[tuple[str, str]]:
+    """Each cell's lines, row by row, a merged cell's once. The row's ``w:tc`` elements are read, not
+    ``row.cells``: that gives a cell once for every grid column it spans (a ``gridSpan`` of millions is a few
+    bytes) and a vertically merged cell again in every row it covers."""
     lines: list[tuple[str, str]] = []
     for row in table.rows:
-        seen: list[object] = []  # a merged cell comes back once per grid column it spans
-        for cell in row.cells:
-            if any(cell._tc is tc for tc in seen):
+        for tc in row._tr.tc_lst:
+            if tc.vMerge not in (None, "restart"):  # "continue": the cell above goes on down here
                 continue
-            seen.append(cell._tc)
-            lines += [("cell", line.strip()) for line in cell.text.splitlines()]
+            lines += [("cell", line.strip()) for line in _Cell(tc, table).text.splitlines()]
     return lines
 
 

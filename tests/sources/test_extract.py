@@ -7,8 +7,16 @@ import zipfile
 from typing import Any
 
 import pytest
+from pypdf.generic import ArrayObject, NumberObject, PdfObject
 
-from app.sources.extract import Extracted, ExtractLimits, detect, extract
+from app.sources.extract import (
+    MAX_PAGE_CONTENT_BYTES,
+    MAX_PDF_CONTENT_BYTES,
+    Extracted,
+    ExtractLimits,
+    detect,
+    extract,
+)
 from app.sources.models import SourceKind, SourceRejected
 from tests.fixtures import documents
 
@@ -71,6 +79,19 @@ def test_words_broken_at_a_line_end_are_joined_but_compounds_keep_their_hyphens(
     assert "Well-known" in got.text and "1990-\n2000" in got.text
 
 
+@pytest.mark.parametrize("title", [NumberObject(42), ArrayObject([NumberObject(1)])], ids=["number", "array"])
+def test_a_pdf_title_that_is_no_string_is_no_title(title: PdfObject) -> None:
+    got = run(documents.pdf_with_raw_title(title))
+    assert (got.title, got.text) == (None, "Some words on a page.")
+
+
+def test_a_pdf_font_mapping_to_a_lone_surrogate_gives_a_replacement_character() -> None:
+    got = run(documents.lone_surrogate_pdf())
+
+    assert got.text == "\ufffdB\ufffdB"
+    assert got.text.encode("utf-8")  # stored as UTF-8
+
+
 # --- Word ---------------------------------------------------------------------------------------------------
 
 
@@ -90,6 +111,16 @@ def test_a_word_document_keeps_its_headings_lists_and_tables() -> None:
 
 def test_a_word_document_without_a_title_is_named_by_its_first_heading() -> None:
     assert run(documents.docx(heading="Cell biology")).title == "Cell biology"
+
+
+@pytest.mark.timeout(10)  # python-docx's row.cells gives the cell once for each of the 40 million columns
+def test_a_cell_spanning_millions_of_columns_is_read_once_and_a_merged_cell_once() -> None:
+    got = run(documents.gridspan_bomb_docx(), filename="wide.docx")
+    assert got.text == "Before the table.\n\nWide cell\nMerged down"
+
+
+def test_a_list_item_deeper_than_word_goes_is_indented_as_its_deepest_level() -> None:
+    assert run(documents.deep_list_docx(level=1000)).text == " " * 16 + "- Deep item"
 
 
 def test_a_damaged_word_document_is_corrupt() -> None:
@@ -139,6 +170,32 @@ def test_a_page_too_small_for_main_text_extraction_gives_its_body_text() -> None
 def test_a_web_page_in_a_declared_charset_is_decoded() -> None:
     page = "<html><body><p>Un café crème, s'il vous plaît.</p></body></html>".encode("latin-1")
     assert "café crème" in run(page, declared_type="text/html; charset=ISO-8859-1").text
+
+
+def test_a_charset_python_does_not_know_is_passed_over_for_the_one_the_page_names() -> None:
+    page = b'<html><head><meta charset="iso-8859-1"></head><body><p>Un caf\xe9 cr\xe8me.</p></body></html>'
+    assert "Un café crème." in run(page, declared_type="text/html; charset=undefined").text
+
+
+@pytest.mark.parametrize(
+    "declared_type",
+    [
+        None,
+        "text/html; charset=undefined",
+        "text/html; charset=no-such-charset",
+        "text/html; charset=base64",
+        "text/html; charset=utf-8\x00",
+    ],
+)
+def test_text_in_no_charset_python_knows_is_an_unknown_encoding(declared_type: str | None) -> None:
+    page = b'<html><head><meta charset="undefined"></head><body><p>Un caf\xe9.</p></body></html>'
+    error = refused(page, "unsupported_type", declared_type=declared_type)
+    assert error.details["detected"] == "unknown_encoding"
+
+
+def test_a_charset_decoding_to_lone_surrogates_gives_replacement_characters() -> None:
+    got = run(b"caf\xe9 \\udcff", declared_type="text/plain; charset=raw_unicode_escape")
+    assert got.text == "café \ufffd"
 
 
 def test_a_web_page_without_a_title_tag_takes_its_og_title() -> None:
@@ -285,6 +342,25 @@ def test_a_text_over_the_character_limit_is_refused(data: bytes) -> None:
     error = refused(data, "too_much_text", limits=ExtractLimits(max_pages=50, max_characters=100))
     assert error.details["limit_characters"] == 100
     assert error.details["characters"] > 100
+
+
+@pytest.mark.timeout(10)  # without the limit, each page's mebibyte takes seconds to interpret
+@pytest.mark.parametrize(
+    ("data", "limit", "page"),
+    [
+        (documents.busy_pdf(pages=65), MAX_PDF_CONTENT_BYTES, None),  # 1 MiB shared by all
+        (documents.busy_pdf(pages=1, uses=17), MAX_PAGE_CONTENT_BYTES, 1),  # listed 17 times in /Contents
+        (documents.busy_pdf(pages=1, uses=17, as_form=True), MAX_PAGE_CONTENT_BYTES, 1),  # drawn 17 times
+    ],
+    ids=["shared-by-pages", "repeated-in-a-page", "drawn-as-a-form"],
+)
+def test_a_pdf_with_too_much_content_to_interpret_is_refused_before_it_is_read(
+    data: bytes, limit: int, page: int | None
+) -> None:
+    error = refused(data, "too_complex", limits=ExtractLimits(max_pages=100, max_characters=200_000))
+    assert error.details["limit_bytes"] == limit
+    assert error.details["content_bytes"] > limit
+    assert error.details.get("page") == page
 
 
 def test_a_long_pdf_stops_being_read_at_the_limit() -> None:
