@@ -160,6 +160,12 @@ class Settings(BaseSettings):
     # URL sources may reach loopback and private addresses: for tests on 127.0.0.1 only, refused in production.
     source_allow_private_urls: bool = False
 
+    # Job event streams (GET /v1/jobs/{id}/events): each open stream reads its job from the store once a poll.
+    events_poll_seconds: float = Field(default=0.5, ge=0.05, le=30)
+    events_heartbeat_seconds: float = Field(default=15.0, ge=1, le=300)  # a comment line, so proxies keep it open
+    events_max_seconds: float = Field(default=900.0, ge=5, le=3600)  # then the client resumes with Last-Event-ID
+    events_max_streams: int = Field(default=500, ge=1, le=100_000)  # open at once in one process; beyond: 503
+
     # Request limits
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     body_read_seconds: float = Field(default=30.0, gt=0, le=600)  # a body slower than this is refused with 408

@@ -22,13 +22,14 @@ from app.adapters.inline_queue import InlineQueue
 from app.adapters.local_storage import LocalStorage
 from app.adapters.memory_cache import MemoryCache
 from app.adapters.sqlite_store import SqliteStore
-from app.api import admin, content_types, health, internal, jobs, sources
+from app.api import admin, content_types, events, health, internal, jobs, sources
 from app.api import metrics as metrics_api
 from app.api.deps import Services
 from app.api.docs import install_docs, install_openapi
 from app.api.job_views import JobViews
 from app.api.middleware import BodyLimitMiddleware
 from app.api.security import EdgeSecurityMiddleware
+from app.api.streams import Streams
 from app.auth.access import Access
 from app.auth.admin import KeyAdmin
 from app.auth.certs import SigningCerts
@@ -117,8 +118,8 @@ def create_app(settings: Settings | None = None, *, generator: Generator | None 
         openapi_url=None if production else "/openapi.json",
     )
     install_error_handlers(app)
-    routers = (jobs.router, sources.router, health.router, content_types.router, admin.router, internal.router)
-    for router in (*routers, metrics_api.router):
+    routers = [jobs.router, events.router, sources.router, health.router, content_types.router, admin.router]
+    for router in (*routers, internal.router, metrics_api.router):
         app.include_router(router)
     install_openapi(app)
     if not production:
@@ -357,4 +358,5 @@ async def build_services(
         jobs_in_flight=JobsInFlight(store, metrics),
         job_views=JobViews(),
         sources=source_service,
+        streams=Streams(settings.events_max_streams),
     )

@@ -117,3 +117,24 @@ def test_a_pdf_source_on_cloud_storage_becomes_a_grounded_job_and_its_files_go_w
             assert whole[evidence["start"] : evidence["end"]] == evidence["quote"]
     assert httpx.delete(f"{server.url}/v1/sources/{source['id']}", headers=HEADERS).status_code == 204
     assert stored() == []
+
+
+def test_the_event_stream_on_one_process_tells_the_work_done_on_another(cloud: Cloud) -> None:
+    worker = cloud.server("steps", E2E_STEP_DELAY="0.2", CF_EVENTS_POLL_SECONDS="0.1")
+    front = cloud.server("steps", worker_url=worker.url, CF_EVENTS_POLL_SECONDS="0.1")
+    job_id = submit(front, fresh_text())
+    ids: list[int] = []
+    kinds: list[str] = []
+    with httpx.stream("GET", f"{front.url}/v1/jobs/{job_id}/events", headers=HEADERS, timeout=120) as stream:
+        assert stream.status_code == 200
+        for line in stream.iter_lines():
+            if line.startswith("id:"):
+                ids.append(int(line.removeprefix("id:").strip()))
+            elif line.startswith("event:"):
+                kinds.append(line.removeprefix("event:").strip())
+    job = httpx.get(f"{front.url}/v1/jobs/{job_id}", headers=HEADERS).json()
+    assert job["status"] == "succeeded"
+    assert kinds[-1] == "end" and kinds.count("change") == job["version"]
+    assert ids[:-1] == list(range(1, job["version"] + 1))  # every version, in order, then the end
+    generated = cloud.generated()
+    assert sum(generated.values()) == len(job["artifacts"])

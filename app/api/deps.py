@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from app.api.job_views import JobViews
+from app.api.streams import Streams
 from app.auth.access import Access
 from app.auth.admin import KeyAdmin
 from app.auth.models import Principal, Scope
@@ -50,6 +51,7 @@ class Services:
     jobs_in_flight: JobsInFlight
     job_views: JobViews
     sources: SourcesService
+    streams: Streams
 
 
 @dataclass(frozen=True, slots=True)

@@ -92,6 +92,18 @@ class StepState(BaseModel):
         return self.status in TERMINAL_STEPS
 
 
+HISTORY_KEPT = 200  # changes a job remembers for its event stream; a job of nine artifacts makes about thirty
+
+
+class JobChange(BaseModel):
+    """One version of a job as its event stream tells it: the status and each artifact's status."""
+
+    version: int
+    at: datetime
+    status: JobStatus
+    steps: dict[str, StepStatus]
+
+
 class Job(BaseModel):
     id: str
     owner: str
@@ -109,6 +121,7 @@ class Job(BaseModel):
     updated_at: datetime
     finished_at: datetime | None = None
     expires_at: datetime
+    history: list[JobChange] = Field(default_factory=list)  # the latest changes, oldest first (``refresh``)
 
     @property
     def usage(self) -> Usage:
@@ -127,7 +140,8 @@ class Job(BaseModel):
         return self.retried_at or self.created_at
 
     def refresh(self, now: datetime) -> None:
-        """Derive status, error and finish time from the steps, and count a new version. Every change calls it."""
+        """Derive status, error and finish time from the steps, count a new version and remember it in the
+        history the event stream reads. Every change calls it."""
         self.version += 1
         self.status = derive_status(self)
         self.updated_at = now
@@ -142,6 +156,13 @@ class Job(BaseModel):
             self.error = ErrorInfo(code="all_failed", message="Every artifact failed; see each artifact's error.")
         else:
             self.error = None
+        change = JobChange(
+            version=self.version,
+            at=now,
+            status=self.status,
+            steps={artifact.value: step.status for artifact, step in self.steps.items()},
+        )
+        self.history = [*self.history[-(HISTORY_KEPT - 1) :], change]
 
 
 def derive_status(job: Job) -> JobStatus:
