@@ -187,6 +187,7 @@ class Settings(BaseSettings):
     firebase_auth_emulator_host: str | None = Field(default=None, validation_alias="FIREBASE_AUTH_EMULATOR_HOST")
 
     # Observability (app/observability)
+    log_format: Literal["json", "text"] | None = None  # unset: text in development, Cloud Logging JSON otherwise
     metrics_token: SecretStr | None = None  # bearer token /metrics requires; unset: open, but not in production
     sentry_dsn: SecretStr | None = Field(default=None, validation_alias="SENTRY_DSN")
     sentry_environment: str | None = Field(default=None, max_length=64)  # unset: CF_ENVIRONMENT
@@ -279,6 +280,12 @@ class Settings(BaseSettings):
         if self.firebase_auth_emulator_host and not self.identity_project:
             raise ValueError("FIREBASE_AUTH_EMULATOR_HOST needs CF_IDENTITY_PROJECT (the emulator's project)")
         return self
+
+    @property
+    def log_text(self) -> bool:
+        if self.log_format is None:
+            return self.environment is Environment.DEVELOPMENT
+        return self.log_format == "text"
 
     @property
     def rate_limits_in_redis(self) -> bool:

@@ -77,7 +77,7 @@ def create_app(settings: Settings | None = None, *, generator: Generator | None 
     settings = settings or Settings()
     if generator is None and settings.llm_provider != EXTRACTIVE:
         provider_spec(settings)  # an unknown provider, or one without its credentials, stops the start here
-    configure_logging(project=settings.google_cloud_project)
+    configure_logging(project=settings.google_cloud_project, text=settings.log_text)
     metrics = Metrics(multiprocess_dir=settings.prometheus_multiproc_dir)
 
     @asynccontextmanager

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 
 from app.api.deps import Generating, Reader, Writer
 from app.content.catalogue import ArtifactType
 from app.jobs.models import JobStatus
-from app.jobs.schemas import ArtifactPublic, GeneratedBy, JobCreate, JobPage, JobPublic
+from app.jobs.schemas import ArtifactPublic, GeneratedBy, JobCreate, JobPage, JobPublic, JobSummary
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
 
@@ -72,8 +72,13 @@ async def list_jobs(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
     job_status: Annotated[JobStatus | None, Query(alias="status")] = None,
+    view: Annotated[
+        Literal["full", "compact"], Query(description="compact: id, title, status and progress of each job")
+    ] = "full",
 ) -> JobPage:
     page, next_cursor = await caller.jobs.page(caller.principal, status=job_status, limit=limit, cursor=cursor)
+    if view == "compact":
+        return JobPage(items=[JobSummary.of(j) for j in page], next_cursor=next_cursor)
     return JobPage(items=[JobPublic.of(j) for j in page], next_cursor=next_cursor)
 
 

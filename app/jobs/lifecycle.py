@@ -357,3 +357,15 @@ def _stranded_as(job: Job, state: StepState, now: datetime, stale: datetime, lea
     if state.status is StepStatus.QUEUED and (state.queued_at or job.updated_at) <= stale:
         return NOT_DELIVERED
     return None
+
+
+def titled(change: Callable[[Job], Changed], title: str) -> Callable[[Job], Changed]:
+    """``change``, and when it applies, the outline's title for a job that has no source's title."""
+
+    def apply(job: Job) -> Changed:
+        done = change(job)
+        if done.applied and title.strip() and not job.titled_by_source:
+            job.title = title.strip()[:120]
+        return done
+
+    return apply

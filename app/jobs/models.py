@@ -122,6 +122,8 @@ class Job(BaseModel):
     finished_at: datetime | None = None
     expires_at: datetime
     history: list[JobChange] = Field(default_factory=list)  # the latest changes, oldest first (``refresh``)
+    title: str = ""  # what a person tells it by: its sources' title, else the outline's once it exists, else the topic
+    titled_by_source: bool = False  # a source's title stays; any other gives way to the outline's
 
     @property
     def usage(self) -> Usage:

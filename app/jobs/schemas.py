@@ -127,6 +127,7 @@ class JobRequestPublic(BaseModel):
 
 class JobPublic(BaseModel):
     id: str
+    title: str = Field(description="Its sources' title, else the outline's once it exists, else the topic.")
     status: JobStatus
     version: int = Field(description="Raised by every change to the job; the ETag of GET /v1/jobs/{id} carries it.")
     progress: Progress
@@ -140,14 +141,13 @@ class JobPublic(BaseModel):
 
     @classmethod
     def of(cls, job: Job) -> JobPublic:
-        done = sum(1 for s in job.steps.values() if s.terminal)
-        total = len(job.steps)
         request = job.request
         return cls(
             id=job.id,
+            title=job.title,
             status=job.status,
             version=job.version,
-            progress=Progress(done=done, total=total, percent=round(100 * done / total) if total else 100),
+            progress=progress_of(job),
             artifacts={
                 artifact: ArtifactStatePublic(
                     status=s.status,
@@ -178,8 +178,36 @@ class JobPublic(BaseModel):
         )
 
 
+def progress_of(job: Job) -> Progress:
+    done = sum(1 for s in job.steps.values() if s.terminal)
+    total = len(job.steps)
+    return Progress(done=done, total=total, percent=round(100 * done / total) if total else 100)
+
+
+class JobSummary(BaseModel):
+    """A job in the compact list (``GET /v1/jobs?view=compact``): what a list of recent jobs shows."""
+
+    id: str
+    title: str
+    status: JobStatus
+    progress: Progress
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, job: Job) -> JobSummary:
+        return cls(
+            id=job.id,
+            title=job.title,
+            status=job.status,
+            progress=progress_of(job),
+            created_at=job.created_at,
+            updated_at=job.updated_at,
+        )
+
+
 class JobPage(BaseModel):
-    items: list[JobPublic]
+    items: list[JobPublic] | list[JobSummary]
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
 
 

@@ -93,6 +93,8 @@ class JobsService:
             request_hash=fingerprint,
             idempotency_key=idempotency_key,
             steps={a: self._step(a, request, now) for a in request.artifacts},
+            title=title_of(request),
+            titled_by_source=bool(request.sources),
             created_at=now,
             updated_at=now,
             expires_at=now + self.job_ttl,
@@ -223,6 +225,21 @@ def to_request(body: JobCreate) -> JobRequest:
         focus=body.focus,
         options=body.options or ArtifactOptions(),
     )
+
+
+TITLE_MAX = 120
+
+
+def title_of(request: JobRequest) -> str:
+    """A new job's title: its sources' title, the topic, or the opening words of its text."""
+    if request.sources:
+        first = request.sources[0].title
+        more = len(request.sources) - 1
+        return (f"{first} and {more} more" if more else first)[:TITLE_MAX]
+    if request.topic:
+        return request.topic[:TITLE_MAX]
+    opening = " ".join((request.source_text or "").split()[:12]).lstrip("#*>- ")
+    return (opening[: TITLE_MAX - 1] + "…") if len(opening) >= TITLE_MAX else opening
 
 
 def request_fingerprint(request: JobRequest, source_ids: Sequence[str] | None = None) -> str:

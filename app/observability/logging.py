@@ -124,12 +124,27 @@ class CloudLoggingFormatter(logging.Formatter):
             return json.dumps(entry, default=str, ensure_ascii=False)
 
 
+class TextFormatter(logging.Formatter):
+    """A record as a line a person reads at a terminal (``CF_LOG_FORMAT=text``, the default in development):
+    time, level, logger, message, the request id, and the stack where there is one."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        moment = datetime.fromtimestamp(record.created, UTC).strftime("%H:%M:%S")
+        line = f"{moment} {record.levelname:<7} {record.name}: {record.getMessage()}"
+        context = _request.get()
+        if context is not None and context.request_id:
+            line += f"  [{context.request_id[:8]}]"
+        if record.exc_info:
+            line += "\n" + "".join(traceback.format_exception(*record.exc_info)).rstrip()
+        return line
+
+
 class StdoutHandler(logging.Handler):
     """Writes to whatever ``sys.stdout`` is at the time (a test's capture replaces it), one line per record."""
 
-    def __init__(self, formatter: CloudLoggingFormatter) -> None:
+    def __init__(self, formatter: logging.Formatter) -> None:
         super().__init__()
-        self.formatter: CloudLoggingFormatter = formatter
+        self.formatter: logging.Formatter = formatter
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
@@ -146,9 +161,10 @@ class StdoutHandler(logging.Handler):
             self.release()
 
 
-def configure_logging(*, project: str | None, level: int = logging.INFO) -> StdoutHandler:
-    """Send every log record to stdout as Cloud Logging JSON. Safe to call more than once."""
-    handler = StdoutHandler(CloudLoggingFormatter(project))
+def configure_logging(*, project: str | None, level: int = logging.INFO, text: bool = False) -> StdoutHandler:
+    """Send every log record to stdout as Cloud Logging JSON (or, with ``text``, as lines for a person). Safe to
+    call more than once."""
+    handler = StdoutHandler(TextFormatter() if text else CloudLoggingFormatter(project))
     root = logging.getLogger()
     for old in [h for h in root.handlers if isinstance(h, StdoutHandler)]:
         root.removeHandler(old)

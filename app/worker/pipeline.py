@@ -157,10 +157,12 @@ class Pipeline:
         )
         # The artifact is written in the transaction that records the success, and only if this claim still
         # holds: a worker taken over, cancelled or deleted on the way writes nothing.
-        recorded = await self.store.commit_artifact(
-            artifact,
-            lifecycle.record_success(step, _now(), cached=cached, usage=Usage(), attempt=attempt),  # usage: as spent
-        )
+        success = lifecycle.record_success(
+            step, _now(), cached=cached, usage=Usage(), attempt=attempt
+        )  # usage: as spent
+        if step.artifact is ArtifactType.OUTLINE:
+            success = lifecycle.titled(success, str(content.get("title") or ""))
+        recorded = await self.store.commit_artifact(artifact, success)
         if recorded is None:
             return StepResult(Outcome.SKIPPED, reason="job deleted")
         done = recorded[1]

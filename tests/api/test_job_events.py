@@ -88,3 +88,19 @@ async def test_another_owner_gets_404_and_a_full_instance_503(api: httpx.AsyncCl
     assert full.value.details == {"limit_streams": 1} and full.value.headers["Retry-After"] == "5"
     streams.give_back()
     streams.take()
+
+
+async def test_jobs_have_titles_and_a_compact_list(api: httpx.AsyncClient) -> None:
+    topic = (await api.post("/v1/jobs", json={"topic": "Enzymes at work", "source_text": SOURCE})).json()
+    assert topic["title"] == "Enzymes at work"
+    pasted = (await api.post("/v1/jobs", json={"source_text": SOURCE})).json()
+    assert pasted["title"].startswith("Enzymes speed up reactions")
+    finished = await wait_for_job(api, pasted["id"])
+    outline = (await api.get(f"/v1/jobs/{pasted['id']}/artifacts/outline")).json()
+    assert finished["title"] == outline["content"]["title"]  # the outline's, once it exists
+    source = (await api.post("/v1/sources", json={"text": SOURCE, "title": "Lecture 3"})).json()
+    named = (await api.post("/v1/jobs", json={"source_ids": [source["id"]]})).json()
+    assert (await wait_for_job(api, named["id"]))["title"] == "Lecture 3"  # a source's title stays
+    compact = (await api.get("/v1/jobs", params={"view": "compact", "limit": 2})).json()
+    assert set(compact["items"][0]) == {"id", "title", "status", "progress", "created_at", "updated_at"}
+    assert compact["items"][0]["title"] == "Lecture 3" and compact["next_cursor"]

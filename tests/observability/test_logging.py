@@ -134,3 +134,17 @@ async def test_a_log_that_cannot_be_written_never_fails_the_request(
     response = await client.get("/healthz")
     assert response.status_code == 200
     assert "the log reader went away" in capsys.readouterr().err  # reported, as logging reports a failed emit
+
+
+def test_development_logs_lines_a_person_reads_and_other_environments_json() -> None:
+    import logging as stdlib_logging
+
+    from app.config import Settings
+    from app.observability.logging import TextFormatter
+
+    assert Settings(environment="development").log_text is True
+    assert Settings(environment="test").log_text is False
+    assert Settings(environment="development", log_format="json").log_text is False
+    record = stdlib_logging.LogRecord("app.jobs", stdlib_logging.WARNING, __file__, 1, "job %s slow", ("j1",), None)
+    line = TextFormatter().format(record)
+    assert line.endswith("WARNING app.jobs: job j1 slow") and not line.startswith("{")
