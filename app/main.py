@@ -22,7 +22,7 @@ from app.adapters.inline_queue import InlineQueue
 from app.adapters.local_storage import LocalStorage
 from app.adapters.memory_cache import MemoryCache
 from app.adapters.sqlite_store import SqliteStore
-from app.api import admin, content_types, events, health, internal, jobs, sources
+from app.api import admin, content_types, events, health, internal, jobs, sources, web
 from app.api import metrics as metrics_api
 from app.api.deps import Services
 from app.api.docs import install_docs, install_openapi
@@ -119,7 +119,7 @@ def create_app(settings: Settings | None = None, *, generator: Generator | None 
     )
     install_error_handlers(app)
     routers = [jobs.router, events.router, sources.router, health.router, content_types.router, admin.router]
-    for router in (*routers, internal.router, metrics_api.router):
+    for router in (*routers, internal.router, metrics_api.router, web.router):
         app.include_router(router)
     install_openapi(app)
     if not production:

@@ -5,9 +5,10 @@ error bodies carry it) and echoed on the response.
 
 Every response, errors and 404s included, gets the headers below: a Content-Security-Policy for its kind
 (``default-src 'none'; frame-ancestors 'none'`` for JSON and everything else; same-origin scripts, styles and
-images for the self-hosted docs page), ``no-store`` caching unless the response chose its own (static docs assets),
-HSTS in production, and the ``X-RateLimit-*`` verdict that ``app.auth.access`` left in the request scope. An
-unexpected error is answered here, as a 500 in the error envelope, and the connection stays open.
+images for the self-hosted docs page; ``WEB_CSP``, which the study page at ``/`` sets itself), ``no-store``
+caching unless the response chose its own (static docs and page assets), HSTS in production, and the
+``X-RateLimit-*`` verdict that ``app.auth.access`` left in the request scope. An unexpected error is answered
+here, as a 500 in the error envelope, and the connection stays open.
 
 Requests whose headers exceed ``CF_MAX_HEADER_BYTES`` (or 100 fields) get 431, query strings over 8 KiB 414.
 """
@@ -31,6 +32,12 @@ DOCS_CSP = (
     "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 )
 _DOCS_CSP = DOCS_CSP.encode()
+# The study page (app.api.web): its own modules, styles and images, fetches to this origin only; nothing inline,
+# no form posts anywhere, never framed, no <base> to redirect its relative URLs.
+WEB_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "form-action 'none'; frame-ancestors 'none'; base-uri 'none'"
+)
 HSTS = "max-age=63072000; includeSubDomains"
 MAX_HEADER_FIELDS = 100
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")

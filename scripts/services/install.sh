@@ -6,7 +6,10 @@
 #   - only where the gcloud SDK has no Firestore emulator jar (or CF_SERVICES_FIRESTORE=npm): the npm
 #     stand-in @firestore-emulator/server in .services/firestore-npm;
 #   - prometheus and promtool from Debian's prometheus package (alert-rule checks, the dashboard proof);
-#   - the Firebase Auth emulator (npm firebase-tools) in .services/firebase-tools.
+#   - the Firebase Auth emulator (npm firebase-tools) in .services/firebase-tools;
+#   - Debian's chromium (/usr/bin/chromium) for the web page's browser tests, which Playwright drives; no browser
+#     is ever downloaded by a test tool;
+#   - the accessibility checker axe-core (npm) in .services/axe-core, which those tests inject into the page.
 # Nothing is started here: tests/fixtures/services.py starts each service on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -18,6 +21,8 @@ FIRESTORE_NPM_DIR="$SERVICES_DIR/firestore-npm"
 FIRESTORE_NPM_SPEC="@firestore-emulator/server@0.3.15"
 FIREBASE_TOOLS_DIR="$SERVICES_DIR/firebase-tools"
 FIREBASE_TOOLS_SPEC="firebase-tools@15.34.2"
+AXE_CORE_DIR="$SERVICES_DIR/axe-core"
+AXE_CORE_SPEC="axe-core@4.14.1"
 PYTHON="${PYTHON:-python3}"
 export DEBIAN_FRONTEND=noninteractive PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 CLOUDSDK_CORE_DISABLE_PROMPTS=1
 
@@ -118,4 +123,19 @@ if [ ! -x "$FIREBASE_TOOLS_DIR/node_modules/.bin/firebase" ]; then
   command -v npm >/dev/null 2>&1 || { echo "scripts/services/install.sh: the Firebase Auth emulator needs npm" >&2; exit 1; }
   mkdir -p "$FIREBASE_TOOLS_DIR"
   run npm install --prefix "$FIREBASE_TOOLS_DIR" --no-audit --no-fund --loglevel=error "$FIREBASE_TOOLS_SPEC"
+fi
+
+# 6. Chromium (Debian) for e2e/test_web.py. A machine without the package may have no package lists yet, so
+#    they are refreshed first, and only then.
+if [ ! -x /usr/bin/chromium ]; then
+  as_root apt-get update -qq >>"$LOG" 2>&1 </dev/null || { echo "scripts/services/install.sh: apt-get update failed" >&2; cat "$LOG" >&2; exit 1; }
+  run as_root apt-get install -y -qq --no-install-recommends chromium
+  [ -x /usr/bin/chromium ] || { echo "scripts/services/install.sh: chromium did not install /usr/bin/chromium" >&2; exit 1; }
+fi
+
+# 7. axe-core (npm): the accessibility rules the browser tests run in the page.
+if [ ! -f "$AXE_CORE_DIR/node_modules/axe-core/axe.min.js" ]; then
+  command -v npm >/dev/null 2>&1 || { echo "scripts/services/install.sh: axe-core needs npm" >&2; exit 1; }
+  mkdir -p "$AXE_CORE_DIR"
+  run npm install --prefix "$AXE_CORE_DIR" --no-audit --no-fund --loglevel=error "$AXE_CORE_SPEC"
 fi
