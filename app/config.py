@@ -61,6 +61,10 @@ class ModelPrice(BaseModel):
     )
 
 
+# Generation limits in development (CF_ENVIRONMENT=development, the default): one person trying things.
+DEVELOPMENT_LIMITS = {"rate_limit_per_ip": "60/minute", "rate_limit_per_key": "1000/hour"}
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="CF_", extra="ignore", frozen=True, env_ignore_empty=True, populate_by_name=True
@@ -194,6 +198,14 @@ class Settings(BaseSettings):
     sentry_release: str | None = Field(default=None, max_length=200)  # unset: content-factory@<version>
     # Read by prometheus-client itself when first imported; here so the exposition knows to merge the files.
     prometheus_multiproc_dir: Path | None = Field(default=None, validation_alias="PROMETHEUS_MULTIPROC_DIR")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_person_in_development(cls, data: object) -> object:
+        """In development, generation limits fit one person trying things, unless they are set."""
+        if isinstance(data, dict) and str(data.get("environment", Environment.DEVELOPMENT)) == "development":
+            data = {**DEVELOPMENT_LIMITS, **data}
+        return data
 
     @model_validator(mode="before")
     @classmethod

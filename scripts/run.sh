@@ -4,9 +4,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-8080}"
-# One person trying things on a laptop: generation limits to match (set the variables to change them).
-export CF_RATE_LIMIT_PER_IP="${CF_RATE_LIMIT_PER_IP:-60/minute}"
-export CF_RATE_LIMIT_PER_KEY="${CF_RATE_LIMIT_PER_KEY:-1000/hour}"
 cat <<NOTE
 Content Factory on http://$HOST:$PORT/  (API docs: http://$HOST:$PORT/docs)
   The first start prints an admin key once. Lost it? Make another:

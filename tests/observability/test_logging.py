@@ -148,3 +148,11 @@ def test_development_logs_lines_a_person_reads_and_other_environments_json() -> 
     record = stdlib_logging.LogRecord("app.jobs", stdlib_logging.WARNING, __file__, 1, "job %s slow", ("j1",), None)
     line = TextFormatter().format(record)
     assert line.endswith("WARNING app.jobs: job j1 slow") and not line.startswith("{")
+
+
+def test_development_limits_fit_one_person_unless_they_are_set() -> None:
+    from app.config import Settings
+
+    assert Settings(environment="development").rate_limit_per_ip == "60/minute"
+    assert Settings(environment="development", rate_limit_per_ip="5/minute").rate_limit_per_ip == "5/minute"
+    assert Settings(environment="test").rate_limit_per_ip == "10/minute"
