@@ -240,3 +240,14 @@ async def test_an_idempotent_retry_replays_its_job_after_the_source_is_gone(api:
     assert (await api.delete(f"/v1/sources/{source['id']}")).status_code == 204
     again = await api.post("/v1/jobs", json=body, headers={"Idempotency-Key": "k1"})
     assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
+
+
+async def test_adding_sources_counts_against_the_generation_rate_limit(make_settings: MakeSettings) -> None:
+    async for client in open_client(create_app(make_settings(rate_limit_per_ip="2/minute"))):
+        answers = [
+            (await client.post("/v1/sources", json={"text": f"{PAGES[0]} Copy {i}.", "title": "T"})).status_code
+            for i in range(3)
+        ]
+        assert answers == [201, 201, 429]
+        job = await client.post("/v1/jobs", json={"topic": "Photosynthesis"})
+        assert job.status_code == 429 and "Retry-After" in job.headers  # the same budget as jobs
