@@ -9,28 +9,20 @@ from pathlib import Path
 
 import pytest
 
-from app.adapters.firestore_store import FirestoreStore
-from app.adapters.sqlite_store import SqliteStore
 from app.auth import keys
 from app.auth.models import ApiKey, Scope
 from app.auth.service import stored_key
 from app.auth.store import KeyStore
-from tests.fixtures.naming import unique_project
+from tests.fixtures.stores import ADAPTERS, open_store
 
 PEPPER = b"contract-pepper"
 T0 = datetime(2026, 3, 1, 12, tzinfo=UTC)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("firestore", marks=pytest.mark.services)])
+@pytest.fixture(params=ADAPTERS)
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[KeyStore]:
-    opened: SqliteStore | FirestoreStore
-    if request.param == "firestore":
-        request.getfixturevalue("firestore_emulator")
-        opened = FirestoreStore.open(unique_project())
-    else:
-        opened = await SqliteStore.open(tmp_path / "keys.db")
-    yield opened
-    await opened.close()
+    async with open_store(request, tmp_path) as opened:
+        yield opened
 
 
 def a_key(owner: str = "team-a", *, daily_token_budget: int | None = None, rate_limit: str | None = None) -> ApiKey:

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from app.adapters.firestore_store import FirestoreStore
 from app.adapters.sqlite_store import SqliteStore
 from app.auth.models import Scope
 from app.auth.service import stored_key
@@ -21,19 +20,13 @@ from app.jobs.models import Job, JobStatus, StoredArtifact
 from app.jobs.queue import Step
 from app.jobs.store import JobStore, PageCursor
 from tests.fixtures.jobs import T0, make_job
-from tests.fixtures.naming import unique_project
+from tests.fixtures.stores import ADAPTERS, open_store
 
 
-@pytest.fixture(params=["sqlite", pytest.param("firestore", marks=pytest.mark.services)])
+@pytest.fixture(params=ADAPTERS)
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[JobStore | KeyStore]:
-    opened: SqliteStore | FirestoreStore
-    if request.param == "firestore":
-        request.getfixturevalue("firestore_emulator")
-        opened = FirestoreStore.open(unique_project())
-    else:
-        opened = await SqliteStore.open(tmp_path / "contract.db")
-    yield opened
-    await opened.close()
+    async with open_store(request, tmp_path) as opened:
+        yield opened
 
 
 async def test_create_and_get_round_trip(store: JobStore) -> None:

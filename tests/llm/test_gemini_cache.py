@@ -9,7 +9,7 @@ import os
 import pytest
 
 from app.content.catalogue import ArtifactType
-from app.llm.engine import thinking_budget
+from app.llm.lengths import thinking_budget
 from app.llm.providers.base import Message
 from app.llm.providers.gemini import GeminiClient
 from app.main import create_app

@@ -81,7 +81,7 @@ def test_questions_in_every_script_end_with_their_own_question_mark() -> None:
 
 def test_speech_without_spaces_is_counted_in_words_and_budgets_stay_within_the_models_limits() -> None:
     from app.content.catalogue import ArtifactType
-    from app.llm.engine import GROWTH_CEILING, output_budget, spoken_words
+    from app.llm.lengths import GROWTH_CEILING, output_budget, spoken_words
 
     assert spoken_words("光合作用是植物的过程") == 5  # ten characters: about five spoken words
     assert spoken_words("Plants make sugar 光合作用") == 5

@@ -10,24 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from app.adapters.firestore_store import FirestoreStore
-from app.adapters.sqlite_store import SqliteStore
 from app.sources.models import Source, SourceKind
 from app.sources.store import SourceCursor, SourceStore
 from tests.fixtures.jobs import T0
-from tests.fixtures.naming import unique_project
+from tests.fixtures.stores import ADAPTERS, open_store
 
 
-@pytest.fixture(params=["sqlite", pytest.param("firestore", marks=pytest.mark.services)])
+@pytest.fixture(params=ADAPTERS)
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[SourceStore]:
-    opened: SqliteStore | FirestoreStore
-    if request.param == "firestore":
-        request.getfixturevalue("firestore_emulator")
-        opened = FirestoreStore.open(unique_project())
-    else:
-        opened = await SqliteStore.open(tmp_path / "contract.db")
-    yield opened
-    await opened.close()
+    async with open_store(request, tmp_path) as opened:
+        yield opened
 
 
 def make_source(source_id: str, *, owner: str = "alice", sha: str | None = None, minutes: int = 0) -> Source:
