@@ -25,7 +25,7 @@ from app.adapters.sqlite_store import SqliteStore
 from app.api import admin, content_types, events, health, internal, jobs, sources, web
 from app.api import metrics as metrics_api
 from app.api.deps import Services
-from app.api.docs import install_docs, install_openapi
+from app.api.docs import install_docs, install_openapi, operation_id
 from app.api.job_views import JobViews
 from app.api.middleware import BodyLimitMiddleware
 from app.api.security import EdgeSecurityMiddleware
@@ -116,6 +116,7 @@ def create_app(settings: Settings | None = None, *, generator: Generator | None 
         docs_url=None,  # served offline by app.api.docs, outside production
         redoc_url=None,
         openapi_url=None if production else "/openapi.json",
+        generate_unique_id_function=operation_id,
     )
     install_error_handlers(app)
     routers = [jobs.router, events.router, sources.router, health.router, content_types.router, admin.router]

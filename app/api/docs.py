@@ -6,27 +6,40 @@ Platform ID token) and its 401, 403 and 429 answers.
 
 ``/docs`` is Swagger UI served from this process, with the assets the ``fastapi-offline`` package ships and an
 initialiser script of our own, so it works with no network and under a CSP that allows same-origin scripts only
-(no inline script). Production serves neither (``create_app``).
+(no inline script). It keeps the credential it was given across reloads (``persistAuthorization``, in the
+browser's local storage). Production serves neither (``create_app``).
+
+Each operation's id is its route function's name in camel case (``create_job`` -> ``createJob``): short and
+stable, the method names of a generated client. Renaming a route function renames an operation, so
+``tests/api/test_openapi.py`` pins the list.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Union
 
 import fastapi_offline
 from fastapi import FastAPI
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.routing import APIRoute, iter_route_contexts
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, TypeAdapter
 
+from app.api import examples
 from app.api.deps import Authenticate
+from app.jobs.schemas import typed_artifacts
+from app.sources.schemas import SourceCreate, SourceSpan
 
 ASSETS = Path(fastapi_offline.__file__).parent / "static"
 _ASSET_TYPES = {"swagger-ui-bundle.js": "text/javascript", "swagger-ui.css": "text/css", "favicon.png": "image/png"}
 _INIT_JS = """window.addEventListener("load", function () {
   var root = document.getElementById("swagger-ui");
-  window.ui = SwaggerUIBundle({url: root.dataset.openapiUrl, dom_id: "#swagger-ui", deepLinking: true});
+  window.ui = SwaggerUIBundle({
+    url: root.dataset.openapiUrl,
+    dom_id: "#swagger-ui",
+    deepLinking: true,
+    persistAuthorization: true,
+  });
 });
 """
 _PAGE = """<!doctype html>
@@ -56,6 +69,12 @@ class ErrorBody(BaseModel):
 
 class ErrorEnvelope(BaseModel):
     error: ErrorBody
+
+
+def operation_id(route: APIRoute) -> str:
+    """The operation id of a route: its function's name in camel case (``get_source_text`` -> ``getSourceText``)."""
+    head, *rest = route.name.split("_")
+    return head + "".join(word.capitalize() for word in rest)
 
 
 def install_docs(app: FastAPI) -> None:
@@ -91,14 +110,39 @@ def install_openapi(app: FastAPI) -> None:
 
 _SECURITY_SCHEMES = {
     "ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key", "description": "A Content Factory API key."},
-    "IdToken": {
+    "Bearer": {
         "type": "http",
         "scheme": "bearer",
-        "bearerFormat": "JWT",
-        "description": "An Identity Platform (Firebase Auth) ID token of a signed-in user.",
+        "description": "A Content Factory API key (cf_…), or an Identity Platform (Firebase Auth) ID token of a "
+        "signed-in user.",
     },
 }
 _RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before trying again.", "schema": {"type": "integer"}}}
+
+
+# Bodies that routes read or write themselves (a multipart-or-JSON upload, a text-or-JSON answer): their routes name
+# them by reference, so the document must hold them.
+_BODIES_BY_HAND: tuple[type[BaseModel], ...] = (SourceCreate, SourceSpan)
+
+
+def _add_examples(operation: dict[str, Any]) -> None:
+    name = operation.get("operationId", "")
+    if name in examples.REQUESTS:
+        operation["requestBody"]["content"]["application/json"]["examples"] = examples.REQUESTS[name]
+    for status, response in operation.get("responses", {}).items():
+        if (name, status) in examples.ANSWERS:
+            response["content"]["application/json"]["example"] = examples.ANSWERS[name, status]
+
+
+def _artifact_union() -> dict[str, Any]:
+    """The schemas of ``GET …/artifacts/{type}``: ``Artifact``, a union on ``type`` of one envelope per registered
+    type (``FlashcardsArtifact`` …), and every model they use. Built from the catalogue when the document is."""
+    members = typed_artifacts()
+    union: TypeAdapter[Any] = TypeAdapter(Annotated[Union[members], Field(discriminator="type")])  # type: ignore[arg-type]  # noqa: UP007
+    schema = union.json_schema(mode="serialization", ref_template="#/components/schemas/{model}")
+    defs: dict[str, Any] = schema.pop("$defs", {})
+    schema["title"] = "Artifact"
+    return {**defs, "Artifact": schema}
 
 
 def _document(app: FastAPI, schema: dict[str, Any]) -> dict[str, Any]:
@@ -107,6 +151,11 @@ def _document(app: FastAPI, schema: dict[str, Any]) -> dict[str, Any]:
     envelope = ErrorEnvelope.model_json_schema(ref_template="#/components/schemas/{model}")
     schemas.update(envelope.pop("$defs", {}))
     schemas["ErrorEnvelope"] = envelope
+    schemas.update(_artifact_union())
+    for model in _BODIES_BY_HAND:
+        published = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        schemas.update(published.pop("$defs", {}))
+        schemas[model.__name__] = published
     components["securitySchemes"] = _SECURITY_SCHEMES
     for context in iter_route_contexts(app.routes):  # included routers' routes, with their full paths
         route = context.original_route
@@ -125,12 +174,13 @@ def _document(app: FastAPI, schema: dict[str, Any]) -> dict[str, Any]:
                 responses.setdefault("413", {"description": "The body is larger than CF_MAX_BODY_BYTES"})
                 responses.setdefault("415", {"description": "The body is not JSON"})
             if gate is not None:
-                operation["security"] = [{"ApiKey": []}, {"IdToken": []}]
+                operation["security"] = [{"ApiKey": []}, {"Bearer": []}]
                 responses.setdefault("401", {"description": "Missing, invalid, expired or revoked credential"})
                 if gate.scope is not None:
                     responses.setdefault("403", {"description": f"The credential lacks the '{gate.scope}' scope"})
                 limited = {"description": "Rate limit or daily token quota exceeded", "headers": _RETRY_AFTER}
                 responses.setdefault("429", limited)
+            _add_examples(operation)
             for status, response in responses.items():
                 if status.startswith(("4", "5")):
                     response["content"] = {

@@ -66,7 +66,7 @@ def snapshot_event(job: Job) -> ServerSentEvent:
         503: {"description": "This instance holds its maximum of open streams"},
     },
 )
-async def job_events(
+async def get_job_events(
     job_id: JobId,
     caller: Reader,
     last_event_id: Annotated[

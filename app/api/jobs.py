@@ -103,12 +103,23 @@ async def get_job(job_id: JobId, caller: Reader, if_none_match: IfNoneMatch = No
 
 @router.get(
     "/{job_id}/artifacts/{artifact_type}",
-    response_model=ArtifactPublic,
-    responses={**_ERRORS, 409: {"description": "The artifact is not ready or failed"}},
+    response_model=None,
+    responses={
+        200: {
+            "description": "The artifact: its content has the schema of its type (a union on `type`)",
+            "content": {
+                "application/json": {
+                    "schema": {"$ref": "#/components/schemas/Artifact"},
+                }
+            },
+        },
+        **_ERRORS,
+        409: {"description": "The artifact is not ready or failed"},
+    },
 )
-async def get_artifact(job_id: JobId, artifact_type: ArtifactType, caller: Reader) -> ArtifactPublic:
+async def get_artifact(job_id: JobId, artifact_type: ArtifactType, caller: Reader) -> Response:
     stored = await caller.jobs.artifact(caller.principal, job_id, artifact_type)
-    return ArtifactPublic(
+    artifact = ArtifactPublic(
         type=stored.type,
         content=stored.content,
         generated_by=GeneratedBy(provider=stored.provider, model=stored.model, prompt_version=stored.prompt_version),
@@ -116,6 +127,7 @@ async def get_artifact(job_id: JobId, artifact_type: ArtifactType, caller: Reade
         grounded=stored.grounding is not None,
         grounding=stored.grounding,
     )
+    return Response(artifact.model_dump_json(), media_type="application/json")
 
 
 @router.post(

@@ -60,18 +60,22 @@ class Authenticator:
         )
 
     async def identify(self, api_key: str | None, authorization: str | None) -> Principal:
-        """The principal of a request: its ``X-API-Key`` if it sent one, else its ``Authorization: Bearer``."""
+        """The principal of a request: its ``X-API-Key`` if it sent one, else its ``Authorization: Bearer``, which
+        holds an API key (``cf_…``, as generated clients send it) or an ID token."""
         if api_key:
             return await self.authenticate(api_key)
         if authorization:
             scheme, _, token = authorization.partition(" ")
             if scheme.lower() != "bearer" or not token.strip():
                 raise Unauthenticated(
-                    "Send an ID token as 'Authorization: Bearer <token>'.",
+                    "Send an API key or an ID token as 'Authorization: Bearer <token>'.",
                     code="invalid_authorization",
                     headers=_CHALLENGE,
                 )
-            return await self._bearer(token.strip())
+            token = token.strip()
+            if token.startswith(keys.KEY_PREFIX):
+                return await self.authenticate(token)
+            return await self._bearer(token)
         raise Unauthenticated(
             "Send an API key in the X-API-Key header, or an ID token as 'Authorization: Bearer <token>'.",
             code="missing_api_key",

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from functools import cache
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model, field_validator, model_validator
 
-from app.content.catalogue import ArtifactOptions, ArtifactType
+from app.content import models
+from app.content.catalogue import CATALOGUE, ArtifactOptions, ArtifactType
 from app.content.generator import Usage
 from app.content.grounding import Grounding
 from app.content.models import Difficulty
@@ -228,4 +230,21 @@ class ArtifactPublic(BaseModel):
     )
     grounding: Grounding | None = Field(
         default=None, description="How many items have evidence found in the source, and how many have none."
+    )
+
+
+def typed_artifacts() -> tuple[type[ArtifactPublic], ...]:
+    """``ArtifactPublic`` once per registered type, its ``content`` typed by the type's model (``FlashcardsArtifact``
+    …): the members of the discriminated union the API document publishes for ``GET …/artifacts/{type}``."""
+    return tuple(_typed(spec.name, spec.model) for spec in CATALOGUE.values())
+
+
+@cache
+def _typed(name: str, model: type[models.ArtifactModel]) -> type[ArtifactPublic]:
+    return create_model(
+        f"{model.__name__}Artifact",
+        __base__=ArtifactPublic,
+        __doc__=f"A {name.replace('_', ' ')} artifact.",
+        type=(Literal[name], ...),  # type: ignore[arg-type]  # one literal per registered name
+        content=(model, ...),
     )

@@ -34,7 +34,7 @@ async def test_the_docs_page_loads_only_same_origin_assets_that_are_served(clien
 
 async def test_the_openapi_document_lists_credentials_and_the_error_envelope(client: httpx.AsyncClient) -> None:
     schema = (await client.get("/openapi.json")).json()
-    assert set(schema["components"]["securitySchemes"]) == {"ApiKey", "IdToken"}
+    assert set(schema["components"]["securitySchemes"]) == {"ApiKey", "Bearer"}
     assert "HTTPValidationError" not in schema["components"]["schemas"]
     envelope = "#/components/schemas/ErrorEnvelope"
     for path, operations in schema["paths"].items():
@@ -44,7 +44,7 @@ async def test_the_openapi_document_lists_credentials_and_the_error_envelope(cli
                 if status.startswith(("4", "5")):
                     assert response["content"]["application/json"]["schema"]["$ref"] == envelope, (path, status)
             if path.startswith("/v1/"):
-                assert operation["security"] == [{"ApiKey": []}, {"IdToken": []}], (method, path)
+                assert operation["security"] == [{"ApiKey": []}, {"Bearer": []}], (method, path)
                 assert {"401", "429"} <= set(responses), (method, path)
             else:
                 assert "security" not in operation, path
