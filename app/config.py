@@ -161,6 +161,11 @@ class Settings(BaseSettings):
     # Extracted text of one source; no more than a job takes (200,000), so a source that is accepted can be used.
     source_max_characters: int = Field(default=200_000, ge=1_000, le=200_000)
     source_fetch_timeout_seconds: float = Field(default=15.0, gt=0, le=120)  # a whole URL fetch, redirects included
+    export_url_seconds: int = Field(default=300, ge=10, le=3600)  # life of a signed export URL (CF_STORAGE=gcs)
+    # A service account key (JSON) that signs export URLs; unset, the runtime's own account signs through IAM.
+    gcs_signing_key_file: Path | None = None
+    # The library reads it to talk to an emulator; signed URLs then point there too.
+    storage_emulator_host: str | None = Field(default=None, validation_alias="STORAGE_EMULATOR_HOST")
     # URL sources may reach loopback and private addresses: for tests on 127.0.0.1 only, refused in production.
     source_allow_private_urls: bool = False
 

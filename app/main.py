@@ -41,6 +41,7 @@ from app.content.cache import ArtifactCache
 from app.content.generator import Generator
 from app.errors import install_error_handlers
 from app.extractive import ExtractiveGenerator, language
+from app.jobs.exports import JobExports
 from app.jobs.queue import Step, StepResult, TaskQueue
 from app.jobs.service import JobsService
 from app.limits.quotas import Quotas
@@ -181,7 +182,17 @@ def open_storage(settings: Settings) -> BlobStorage:
         from app.adapters.gcs_storage import GcsStorage
 
         assert settings.gcs_bucket is not None  # Settings checked it
-        return GcsStorage.open(settings.gcs_bucket, project=settings.google_cloud_project)
+        signer = None
+        if settings.gcs_signing_key_file is not None:
+            from google.oauth2 import service_account
+
+            signer = service_account.Credentials.from_service_account_file(str(settings.gcs_signing_key_file))
+        return GcsStorage.open(
+            settings.gcs_bucket,
+            project=settings.google_cloud_project,
+            signer=signer,
+            download_endpoint=settings.storage_emulator_host,
+        )
     return LocalStorage.open(settings.storage_dir)
 
 
@@ -320,6 +331,16 @@ async def build_services(
         id_tokens=id_tokens,
         daily_token_budget=settings.daily_token_budget,
     )
+    jobs = JobsService(
+        store=store,
+        queue=queue,
+        generator=generator,
+        job_ttl=timedelta(days=settings.job_ttl_days),
+        admission=quotas,
+        counter=metrics,
+        sources=source_service,
+        blobs=blobs,
+    )
     return Services(
         settings=settings,
         store=store,
@@ -336,15 +357,8 @@ async def build_services(
             ),
             metrics,
         ),
-        jobs=JobsService(
-            store=store,
-            queue=queue,
-            generator=generator,
-            job_ttl=timedelta(days=settings.job_ttl_days),
-            admission=quotas,
-            counter=metrics,
-            sources=source_service,
-        ),
+        jobs=jobs,
+        exports=JobExports(jobs, blobs, url_seconds=settings.export_url_seconds),
         authenticator=authenticator,
         access=Access(authenticator, limiter, settings.trusted_proxy_hops, on_failure=metrics.auth_failed),
         key_admin=KeyAdmin(store, settings.pepper, forget=authenticator.forget),

@@ -1,6 +1,12 @@
 """Blob storage in a Cloud Storage bucket (``google-cloud-storage``): the production adapter. The client is
 blocking, so every call runs in a thread.
 
+Download URLs are V4 signed URLs (https://cloud.google.com/storage/docs/access-control/signed-urls), good for a
+few minutes, that name the file and its media type. They are signed with ``signer`` where one is given (a
+service account key: tests, or a deployment that mounts one); otherwise with the runtime's own service account
+through the IAM Credentials ``signBlob`` call, which needs ``iam.serviceAccounts.signBlob`` on that account
+(``docs/iam.md``), since Cloud Run's metadata credentials hold no private key.
+
 An upload is atomic on Cloud Storage: a blob up to 8 MiB goes in one multipart request, a bigger one as a
 resumable upload, and in both cases the object becomes visible only once it is whole
 (https://cloud.google.com/storage/docs/uploads-downloads).
@@ -9,8 +15,12 @@ resumable upload, and in both cases the object becomes visible only once it is w
 from __future__ import annotations
 
 import functools
+from datetime import timedelta
+from typing import Any
 
 import anyio.to_thread
+import google.auth
+import google.auth.transport.requests
 
 # google-cloud-storage ships no type information (no py.typed).
 import google.cloud.storage as storage
@@ -25,17 +35,32 @@ _LIST_FIELDS = "items(name),nextPageToken"  # names are all a listing needs
 
 
 class GcsStorage:
-    def __init__(self, client: storage.Client, bucket: str) -> None:
+    def __init__(
+        self, client: storage.Client, bucket: str, *, signer: Any = None, download_endpoint: str | None = None
+    ) -> None:
         self._client = client
         self._bucket = client.bucket(bucket)
+        self._signer = signer
+        self._download_endpoint = download_endpoint
 
     @classmethod
-    def open(cls, bucket: str, *, project: str | None, endpoint: str | None = None) -> GcsStorage:
+    def open(
+        cls,
+        bucket: str,
+        *,
+        project: str | None,
+        endpoint: str | None = None,
+        signer: Any = None,
+        download_endpoint: str | None = None,
+    ) -> GcsStorage:
         """A client on Application Default Credentials, or, while ``STORAGE_EMULATOR_HOST`` is set, on the
         emulator there with anonymous credentials (the library reads that variable itself). ``endpoint``
-        replaces the API endpoint (a private one, say); it is authenticated like the default one."""
+        replaces the API endpoint (a private one, say); it is authenticated like the default one. ``signer``
+        (``google.oauth2.service_account.Credentials``) signs download URLs, and ``download_endpoint`` is the
+        host they point at (default ``https://storage.googleapis.com``)."""
         options = {"api_endpoint": endpoint} if endpoint else None
-        return cls(storage.Client(project=project, client_options=options), bucket)
+        client = storage.Client(project=project, client_options=options)
+        return cls(client, bucket, signer=signer, download_endpoint=download_endpoint)
 
     async def put(self, key: str, data: bytes, *, content_type: str) -> None:
         blob = self._bucket.blob(check_key(key))
@@ -66,6 +91,31 @@ class GcsStorage:
 
     async def delete_prefix(self, prefix: str) -> int:
         return await anyio.to_thread.run_sync(_delete_under, self._client, self._bucket, check_prefix(prefix))
+
+    async def download_url(self, key: str, *, seconds: int, filename: str, media_type: str) -> str | None:
+        blob = self._bucket.blob(check_key(key))
+        return await anyio.to_thread.run_sync(self._sign, blob, seconds, filename, media_type)
+
+    def _sign(self, blob: storage.Blob, seconds: int, filename: str, media_type: str) -> str:
+        signing: dict[str, Any] = {"credentials": self._signer}
+        if self._signer is None:  # the runtime's account signs through IAM (see the module docstring)
+            credentials, _ = google.auth.default()
+            credentials.refresh(google.auth.transport.requests.Request())
+            email = getattr(credentials, "service_account_email", None)  # user credentials have none
+            if not email:
+                raise RuntimeError("signing download URLs needs service account credentials (or a signer)")
+            signing = {"service_account_email": email, "access_token": credentials.token}
+        extra = {"api_access_endpoint": self._download_endpoint} if self._download_endpoint else {}
+        url: str = blob.generate_signed_url(
+            version="v4",
+            expiration=timedelta(seconds=seconds),
+            method="GET",
+            response_disposition=f'attachment; filename="{filename}"',
+            response_type=media_type,
+            **signing,
+            **extra,
+        )
+        return url
 
     async def ping(self) -> None:
         # A one-item listing needs only the permission `list` needs anyway (storage.objects.list); a missing

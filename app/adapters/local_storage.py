@@ -54,6 +54,10 @@ class LocalStorage:
         folder = self._path(check_prefix(prefix)[:-1])
         return await anyio.to_thread.run_sync(_delete_tree, folder)
 
+    async def download_url(self, key: str, *, seconds: int, filename: str, media_type: str) -> str | None:
+        check_key(key)
+        return None  # a folder serves nothing itself: the API streams the blob
+
     async def ping(self) -> None:
         await anyio.to_thread.run_sync(_probe_writable, self._root)
 

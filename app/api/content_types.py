@@ -6,10 +6,14 @@ from fastapi import APIRouter
 
 from app.api.deps import Anyone, ServicesDep
 from app.content.schemas import ContentTypeList, catalogue_public
+from app.exports import formats_of
 
 router = APIRouter(prefix="/v1", tags=["content"])
 
 
 @router.get("/content-types", response_model=ContentTypeList, responses={401: {"description": "Missing API key"}})
 async def list_content_types(caller: Anyone, services: ServicesDep) -> ContentTypeList:
-    return catalogue_public(services.pipeline.generator)
+    listed = catalogue_public(services.pipeline.generator)
+    for item in listed.items:
+        item.formats = list(formats_of(item.type))
+    return listed

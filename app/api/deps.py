@@ -21,6 +21,7 @@ from app.auth.service import Authenticator
 from app.auth.worker import WorkerAuth
 from app.config import Settings
 from app.content.cache import ArtifactCache
+from app.jobs.exports import JobExports
 from app.jobs.queue import TaskQueue
 from app.jobs.service import JobsService
 from app.jobs.store import JobStore
@@ -43,6 +44,7 @@ class Services:
     pipeline: Pipeline
     sweeper: Sweeper
     jobs: JobsService
+    exports: JobExports
     authenticator: Authenticator
     access: Access
     key_admin: KeyAdmin

@@ -5,11 +5,22 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response, status
+from fastapi.responses import RedirectResponse
 
 from app.api.deps import Generating, Reader, Writer
 from app.content.catalogue import ArtifactType
+from app.exports import FORMATS
+from app.jobs.exports import Download
 from app.jobs.models import JobStatus
-from app.jobs.schemas import ArtifactPublic, GeneratedBy, JobCreate, JobPage, JobPublic, JobSummary
+from app.jobs.schemas import (
+    ArtifactPublic,
+    GeneratedBy,
+    JobCreate,
+    JobPage,
+    JobPublic,
+    JobSummary,
+    JobSummaryPage,
+)
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
 
@@ -29,6 +40,16 @@ IdempotencyKey = Annotated[
         max_length=200,
         pattern=r"^[\x21-\x7e]+$",
         description="Same key and body return the same job; the same key with another body is a 409.",
+    ),
+]
+
+ExportFormat = Annotated[
+    str | None,
+    Query(
+        alias="format",
+        max_length=16,
+        description=f"Download the artifact as a file: {', '.join(f.name for f in FORMATS)} (each type offers some; "
+        "GET /v1/content-types lists them)",
     ),
 ]
 
@@ -65,7 +86,9 @@ async def create_job(
 
 
 @router.get(
-    "", response_model=JobPage, responses={**_ERRORS, 400: {"description": "The cursor is not one this API issued"}}
+    "",
+    response_model=JobPage | JobSummaryPage,
+    responses={**_ERRORS, 400: {"description": "The cursor is not one this API issued"}},
 )
 async def list_jobs(
     caller: Reader,
@@ -75,10 +98,10 @@ async def list_jobs(
     view: Annotated[
         Literal["full", "compact"], Query(description="compact: id, title, status and progress of each job")
     ] = "full",
-) -> JobPage:
+) -> JobPage | JobSummaryPage:
     page, next_cursor = await caller.jobs.page(caller.principal, status=job_status, limit=limit, cursor=cursor)
     if view == "compact":
-        return JobPage(items=[JobSummary.of(j) for j in page], next_cursor=next_cursor)
+        return JobSummaryPage(items=[JobSummary.of(j) for j in page], next_cursor=next_cursor)
     return JobPage(items=[JobPublic.of(j) for j in page], next_cursor=next_cursor)
 
 
@@ -113,11 +136,19 @@ async def get_job(job_id: JobId, caller: Reader, if_none_match: IfNoneMatch = No
                 }
             },
         },
+        307: {"description": "With `format`, where storage signs URLs: the file is at `Location` for a few minutes"},
         **_ERRORS,
         409: {"description": "The artifact is not ready or failed"},
+        422: {"description": "A format this artifact is not offered in: the details list the ones it is"},
     },
 )
-async def get_artifact(job_id: JobId, artifact_type: ArtifactType, caller: Reader) -> Response:
+async def get_artifact(
+    job_id: JobId, artifact_type: ArtifactType, caller: Reader, export_format: ExportFormat = None
+) -> Response:
+    """The artifact; with ``format``, the artifact as a file in that format (see ``formats`` in
+    ``/v1/content-types``): streamed, or a redirect to a short-lived signed URL where storage makes them."""
+    if export_format is not None:
+        return _sent(await caller.services.exports.artifact(caller.principal, job_id, artifact_type, export_format))
     stored = await caller.jobs.artifact(caller.principal, job_id, artifact_type)
     artifact = ArtifactPublic(
         type=stored.type,
@@ -128,6 +159,32 @@ async def get_artifact(job_id: JobId, artifact_type: ArtifactType, caller: Reade
         grounding=stored.grounding,
     )
     return Response(artifact.model_dump_json(), media_type="application/json")
+
+
+@router.get(
+    "/{job_id}/export",
+    response_model=None,
+    responses={
+        200: {"description": "The job's artifacts as one zip", "content": {"application/zip": {}}},
+        307: {"description": "Where storage signs URLs: the file is at `Location` for a few minutes"},
+        **_ERRORS,
+        422: {"description": "A format other than zip"},
+    },
+)
+async def export_job(
+    job_id: JobId,
+    caller: Reader,
+    export_format: Annotated[str, Query(alias="format", max_length=16, description="zip")] = "zip",
+) -> Response:
+    """Every artifact the job has, in every format it is offered in, with ``manifest.json`` listing them."""
+    return _sent(await caller.services.exports.job(caller.principal, job_id, export_format))
+
+
+def _sent(download: Download) -> Response:
+    if download.url is not None:
+        return RedirectResponse(download.url, status_code=status.HTTP_307_TEMPORARY_REDIRECT)
+    disposition = f'attachment; filename="{download.filename}"'  # an ASCII slug: nothing to escape
+    return Response(download.data, media_type=download.media_type, headers={"Content-Disposition": disposition})
 
 
 @router.post(

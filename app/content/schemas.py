@@ -28,6 +28,10 @@ class ContentType(BaseModel):
         "configured engine acts on."
     )
     unused_controls: list[str] = Field(description="The others: a job lists them on its artifacts when set.")
+    formats: list[str] = Field(
+        default_factory=list,
+        description="The formats GET /v1/jobs/{id}/artifacts/{type}?format= serves this type in, json first.",
+    )
     json_schema: dict[str, Any] = Field(alias="schema", serialization_alias="schema")
 
     model_config = ConfigDict(populate_by_name=True)

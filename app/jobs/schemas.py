@@ -209,7 +209,14 @@ class JobSummary(BaseModel):
 
 
 class JobPage(BaseModel):
-    items: list[JobPublic] | list[JobSummary]
+    items: list[JobPublic]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+
+
+class JobSummaryPage(BaseModel):
+    """A page of ``GET /v1/jobs?view=compact``."""
+
+    items: list[JobSummary]
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
 
 

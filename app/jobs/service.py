@@ -15,11 +15,13 @@ from app.content.catalogue import ArtifactOptions, ArtifactType, artifact_types
 from app.content.generator import Generator, unused_controls
 from app.errors import Conflict, NotFound, ServiceUnavailable
 from app.jobs import lifecycle
+from app.jobs.exports import exports_prefix
 from app.jobs.models import FINISHED_JOBS, Job, JobRequest, JobStatus, StepState, StepStatus, StoredArtifact
 from app.jobs.queue import Step, TaskQueue
 from app.jobs.schemas import SOURCE_MAX, JobCreate
 from app.jobs.store import JobStore, PageCursor
 from app.sources.models import SourceRef
+from app.sources.storage import BlobStorage
 
 RETRYABLE = frozenset({JobStatus.PARTIAL, JobStatus.FAILED, JobStatus.CANCELLED})
 
@@ -69,6 +71,7 @@ class JobsService:
     admission: Admission | None = None
     counter: JobCounter | None = None
     sources: SourceResolver | None = None
+    blobs: BlobStorage | None = None  # where the job's exports are kept (``app.jobs.exports``)
 
     async def create(self, owner: Requester, body: JobCreate, idempotency_key: str | None) -> tuple[Job, bool]:
         """Persist the job, then enqueue its outline. Returns the job and whether it is new."""
@@ -155,6 +158,10 @@ class JobsService:
         return jobs, encode_cursor(jobs[-1]) if more and jobs else None
 
     async def artifact(self, owner: Requester, job_id: str, artifact: ArtifactType) -> StoredArtifact:
+        return (await self.artifact_of(owner, job_id, artifact))[1]
+
+    async def artifact_of(self, owner: Requester, job_id: str, artifact: ArtifactType) -> tuple[Job, StoredArtifact]:
+        """The job and its stored artifact; 404 when the job did not ask for it, 409 while it is not ready."""
         job = await self.get(owner, job_id)
         state = job.steps.get(artifact)
         if state is None:
@@ -169,7 +176,7 @@ class JobsService:
                     "error": state.error.model_dump() if state.error else None,
                 },
             )
-        return stored
+        return job, stored
 
     async def cancel(self, owner: Requester, job_id: str) -> Job:
         await self.get(owner, job_id)
@@ -206,6 +213,8 @@ class JobsService:
             if changed is not None:
                 self._count_finished(changed[1])
         await self.store.delete_job(job_id)
+        if self.blobs is not None:
+            await self.blobs.delete_prefix(exports_prefix(job_id))
 
     def _count_finished(self, done: lifecycle.Changed) -> None:
         if done.finished is not None and self.counter is not None:

@@ -1,4 +1,4 @@
-"""The blob storage port: originals, extracted texts (and, later, exports), by key. Adapters: a local folder
+"""The blob storage port: originals, extracted texts and exports, by key. Adapters: a local folder
 (``app.adapters.local_storage``, the embedded default) and Cloud Storage (``app.adapters.gcs_storage``).
 
 Keys are relative paths of safe segments (``sources/src_…/original``); every adapter refuses any other key
@@ -57,6 +57,11 @@ class BlobStorage(Protocol):
 
     async def delete_prefix(self, prefix: str) -> int:
         """Delete every blob under ``prefix`` (a folder, ending in ``/``); how many there were."""
+        ...
+
+    async def download_url(self, key: str, *, seconds: int, filename: str, media_type: str) -> str | None:
+        """A URL that serves the blob for ``seconds`` as an attachment named ``filename`` of ``media_type``, with no
+        other credential; ``None`` where the storage makes no such URLs (the API then streams the blob)."""
         ...
 
     async def ping(self) -> None:

@@ -25,6 +25,7 @@ OPERATION_IDS = {
     ("post", "/v1/jobs/{job_id}/cancel"): "cancelJob",
     ("post", "/v1/jobs/{job_id}/retry"): "retryJob",
     ("get", "/v1/jobs/{job_id}/events"): "getJobEvents",
+    ("get", "/v1/jobs/{job_id}/export"): "exportJob",
     ("post", "/v1/sources"): "createSource",
     ("get", "/v1/sources"): "listSources",
     ("get", "/v1/sources/{source_id}"): "getSource",

@@ -1,0 +1,116 @@
+"""A job's artifacts as files (``app.exports``), each built once per version of what it shows and kept in blob
+storage, where it is served from: through a short-lived signed URL where the storage makes them (Cloud Storage),
+else streamed by the API.
+
+An export's key names the job and a digest of everything its bytes depend on (the format, the job's title, the
+stored artifact's content and time, and ``REVISION``), so a new version of any of them is a new file, and the
+same request again is a read. Deleting a job deletes its exports (``JobsService.delete``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import anyio.to_thread
+
+from app.content.catalogue import ArtifactType, artifact_types
+from app.errors import Unprocessable
+from app.exports import UnknownFormat, filename, render, render_job
+from app.exports.registry import format_of
+from app.jobs.models import StepStatus, StoredArtifact
+from app.sources.storage import BlobNotFound, BlobStorage
+
+if TYPE_CHECKING:  # the service deletes a job's exports with it, so it imports this module
+    from app.jobs.service import JobsService, Requester
+
+REVISION = 1  # raise when the exporters' output changes, so that no kept file of the old output is served
+PREFIX = "exports"
+JOB_FORMATS = ("zip",)
+ZIP = "application/zip"
+
+
+def exports_prefix(job_id: str) -> str:
+    return f"{PREFIX}/{job_id}/"
+
+
+@dataclass(frozen=True, slots=True)
+class Download:
+    """An export to send: its bytes, or a URL that serves them."""
+
+    filename: str
+    media_type: str
+    data: bytes | None = None
+    url: str | None = None
+
+
+class JobExports:
+    def __init__(self, jobs: JobsService, storage: BlobStorage, *, url_seconds: int) -> None:
+        self.jobs = jobs
+        self.storage = storage
+        self.url_seconds = url_seconds
+
+    async def artifact(self, owner: Requester, job_id: str, artifact: ArtifactType, name: str) -> Download:
+        """The artifact in format ``name``: 404 and 409 as for the artifact itself, 422 naming the formats it has."""
+        try:
+            chosen = format_of(artifact, name)
+        except UnknownFormat as unknown:
+            raise _unknown(name, unknown.known, f"The {artifact.value} artifact") from None
+        job, stored = await self.jobs.artifact_of(owner, job_id, artifact)
+
+        def build() -> bytes:
+            made = render(artifact, name, stored.content, job_id=job.id, title=job.title, modified=stored.created_at)
+            return made.data
+
+        key = f"{exports_prefix(job.id)}{artifact.value}.{_digest(name, job.title, [stored])}.{chosen.extension}"
+        return await self._kept(key, filename(job.title, artifact, chosen.extension), chosen.media_type, build)
+
+    async def job(self, owner: Requester, job_id: str, name: str) -> Download:
+        """The whole job as one file (a zip of every artifact it has, in every format)."""
+        if name not in JOB_FORMATS:
+            raise _unknown(name, JOB_FORMATS, "A job")
+        job = await self.jobs.get(owner, job_id)
+        succeeded = [a for a in artifact_types() if a in job.steps and job.steps[a].status is StepStatus.SUCCEEDED]
+        stored = [s for s in [await self.jobs.store.get_artifact(job.id, a) for a in succeeded] if s is not None]
+        contents: dict[ArtifactType, Mapping[str, Any]] = {s.type: s.content for s in stored}
+        modified = max((s.created_at for s in stored), default=job.created_at)
+
+        def build() -> bytes:
+            return render_job(job.id, job.title, contents, modified=modified).data
+
+        key = f"{exports_prefix(job.id)}job.{_digest(name, job.title, stored)}.zip"
+        return await self._kept(key, filename(job.title, None, "zip"), ZIP, build)
+
+    async def _kept(self, key: str, name: str, media_type: str, build: Callable[[], bytes]) -> Download:
+        """The export kept under ``key`` (built and kept first if there is none yet), as a URL or as bytes."""
+        data: bytes | None = None
+        if not await self.storage.exists(key):
+            data = await anyio.to_thread.run_sync(build)  # CPU work: zips, SQLite, XML
+            await self.storage.put(key, data, content_type=media_type)
+        url = await self.storage.download_url(key, seconds=self.url_seconds, filename=name, media_type=media_type)
+        if url is not None:
+            return Download(name, media_type, url=url)
+        if data is None:
+            try:
+                data = await self.storage.get(key)
+            except BlobNotFound:  # its job was deleted since: build it for this one answer
+                data = await anyio.to_thread.run_sync(build)
+        return Download(name, media_type, data=data)
+
+
+def _digest(name: str, title: str, stored: list[StoredArtifact]) -> str:
+    parts = [str(REVISION), name, title]
+    parts += [f"{s.type.value}\n{s.created_at.isoformat()}\n{json.dumps(s.content, sort_keys=True)}" for s in stored]
+    return hashlib.sha256("\n\n".join(parts).encode()).hexdigest()[:20]
+
+
+def _unknown(name: str, known: tuple[str, ...], what: str) -> Unprocessable:
+    message = f"{what} is not offered as {name!r}; ask for one of: {', '.join(known)}."
+    return Unprocessable(
+        message,
+        code="unknown_format",
+        details=[{"field": "format", "message": message, "type": "unknown_format", "known": list(known)}],
+    )

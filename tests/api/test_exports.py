@@ -1,0 +1,178 @@
+"""Exports over the API on embedded defaults: every artifact in every format it offers, named and typed as a
+file, kept once per version in blob storage, gone with the job; the whole job as a zip; clear 4xx otherwise."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import zipfile
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from app.config import Settings
+from app.content.catalogue import artifact_types
+from app.exports import formats_of
+from app.main import create_app
+from tests.fixtures.api import wait_for_job
+from tests.fixtures.app import MakeSettings, open_client, text
+from tests.fixtures.fake_generator import FakeGenerator
+from tests.fixtures.services import GcsEmulator
+from tests.fixtures.signing import signing_key
+
+MEDIA = {
+    "json": "application/json",
+    "md": "text/markdown; charset=utf-8",
+    "csv": "text/csv; charset=utf-8",
+    "apkg": "application/apkg",
+    "qti": "application/zip",
+    "gift": "text/plain; charset=utf-8",
+}
+
+
+@pytest.fixture
+def settings(make_settings: MakeSettings) -> Settings:
+    return make_settings()
+
+
+@pytest.fixture
+async def api(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    async for client in open_client(create_app(settings)):
+        yield client
+
+
+async def finished_job(api: httpx.AsyncClient) -> dict[str, Any]:
+    created = await api.post("/v1/jobs", json={"source_text": text("photosynthesis.txt")})
+    assert created.status_code == 202, created.text
+    job = await wait_for_job(api, created.json()["id"])
+    assert job["status"] == "succeeded", job
+    return job
+
+
+def exports_on_disk(settings: Settings, job_id: str) -> list[Path]:
+    folder = settings.storage_dir / "exports" / job_id
+    return sorted(folder.iterdir()) if folder.exists() else []
+
+
+async def test_every_artifact_downloads_in_every_format_it_offers(api: httpx.AsyncClient, settings: Settings) -> None:
+    job = await finished_job(api)
+    listed = {item["type"]: item["formats"] for item in (await api.get("/v1/content-types")).json()["items"]}
+    served = 0
+    for artifact in artifact_types():
+        assert listed[artifact.value] == list(formats_of(artifact))
+        for name in formats_of(artifact):
+            response = await api.get(f"/v1/jobs/{job['id']}/artifacts/{artifact.value}", params={"format": name})
+            assert response.status_code == 200, (artifact, name, response.text)
+            assert response.headers["content-type"] == MEDIA[name]
+            disposition = response.headers["content-disposition"]
+            assert (
+                disposition.startswith('attachment; filename="')
+                and f"-{artifact.value.replace('_', '-')}." in disposition
+            )
+            assert len(response.content) > 50
+            if name == "json":
+                assert (
+                    response.json()
+                    == (await api.get(f"/v1/jobs/{job['id']}/artifacts/{artifact.value}")).json()["content"]
+                )
+            served += 1
+    assert served == sum(len(formats_of(a)) for a in artifact_types())
+    assert len(exports_on_disk(settings, job["id"])) == served  # one kept file per artifact and format
+
+
+async def test_an_export_is_built_once_and_then_read(
+    api: httpx.AsyncClient, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    job = await finished_job(api)
+    url = f"/v1/jobs/{job['id']}/artifacts/flashcards"
+    first = await api.get(url, params={"format": "apkg"})
+    import app.jobs.exports as exports_module
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("rendered again")
+
+    monkeypatch.setattr(exports_module, "render", refuse)
+    again = await api.get(url, params={"format": "apkg"})
+    assert again.status_code == 200 and again.content == first.content
+    assert [p.name.endswith(".apkg") for p in exports_on_disk(settings, job["id"])] == [True]
+
+
+async def test_the_whole_job_is_one_zip_of_every_artifact_in_every_format(api: httpx.AsyncClient) -> None:
+    job = await finished_job(api)
+    response = await api.get(f"/v1/jobs/{job['id']}/export", params={"format": "zip"})
+    assert response.status_code == 200 and response.headers["content-type"] == "application/zip"
+    assert response.headers["content-disposition"].endswith('.zip"')
+    with zipfile.ZipFile(io.BytesIO(response.content)) as bundle:
+        names = set(bundle.namelist())
+        manifest = json.loads(bundle.read("manifest.json"))
+    expected = {(a.value, f) for a in artifact_types() for f in formats_of(a)}
+    assert {(entry["artifact"], entry["format"]) for entry in manifest["files"]} == expected
+    assert {entry["path"] for entry in manifest["files"]} | {"manifest.json"} == names
+    assert (await api.get(f"/v1/jobs/{job['id']}/export")).content == response.content  # zip is the default
+
+
+async def test_unknown_formats_are_a_422_naming_the_ones_offered(api: httpx.AsyncClient) -> None:
+    job = await finished_job(api)
+    outline = await api.get(f"/v1/jobs/{job['id']}/artifacts/outline", params={"format": "csv"})
+    assert outline.status_code == 422
+    error = outline.json()["error"]
+    assert error["code"] == "unknown_format" and error["details"][0]["field"] == "format"
+    assert error["details"][0]["known"] == ["json", "md"] and "json, md" in error["message"]
+    for bad in ("docx", "../../etc", "x" * 17):
+        response = await api.get(f"/v1/jobs/{job['id']}/artifacts/quiz", params={"format": bad})
+        assert response.status_code == 422, bad
+    assert (await api.get(f"/v1/jobs/{job['id']}/export", params={"format": "tar"})).status_code == 422
+
+
+async def test_exports_follow_the_artifacts_rules_and_go_with_the_job(
+    api: httpx.AsyncClient, settings: Settings
+) -> None:
+    job = await finished_job(api)
+    assert (await api.get(f"/v1/jobs/{job['id']}/artifacts/quiz", params={"format": "gift"})).status_code == 200
+    assert exports_on_disk(settings, job["id"])
+    other = {"X-API-Key": ""}
+    assert (await api.get(f"/v1/jobs/{job['id']}/export", headers=other)).status_code == 401
+    assert (await api.get("/v1/jobs/nope/export")).status_code == 404
+    assert (await api.delete(f"/v1/jobs/{job['id']}")).status_code == 204
+    assert exports_on_disk(settings, job["id"]) == []
+    assert (await api.get(f"/v1/jobs/{job['id']}/export")).status_code == 404
+
+
+async def test_an_artifact_not_ready_has_no_export(client: httpx.AsyncClient, fake: FakeGenerator) -> None:
+    fake.gate = asyncio.Event()
+    created = await client.post("/v1/jobs", json={"topic": "Photosynthesis", "artifacts": ["outline", "faq"]})
+    job_id = created.json()["id"]
+    response = await client.get(f"/v1/jobs/{job_id}/artifacts/faq", params={"format": "md"})
+    assert response.status_code == 409 and response.json()["error"]["code"] == "artifact_not_ready"
+    fake.gate.set()
+    await wait_for_job(client, job_id)
+
+
+@pytest.mark.services
+async def test_on_cloud_storage_an_export_is_a_redirect_to_a_signed_url_that_serves_it(
+    make_settings: MakeSettings, gcs_emulator: GcsEmulator, tmp_path: Path
+) -> None:
+    key_file = tmp_path / "signer.json"
+    key_file.write_text(json.dumps(signing_key()[1]))
+    settings = make_settings(
+        storage="gcs",
+        gcs_bucket=gcs_emulator.bucket,
+        gcs_signing_key_file=key_file,
+        export_url_seconds=60,
+        storage_emulator_host=gcs_emulator.url,
+    )
+    async for api in open_client(create_app(settings)):
+        job = await finished_job(api)
+        response = await api.get(f"/v1/jobs/{job['id']}/artifacts/quiz", params={"format": "qti"})
+        assert response.status_code == 307, response.text
+        location = response.headers["location"]
+        assert location.startswith(gcs_emulator.url) and "X-Goog-Expires=60" in location
+        served = httpx.get(location, timeout=10)
+        assert served.status_code == 200 and zipfile.ZipFile(io.BytesIO(served.content)).testzip() is None
+        bundle = await api.get(f"/v1/jobs/{job['id']}/export")
+        assert bundle.status_code == 307
+        assert "manifest.json" in zipfile.ZipFile(io.BytesIO(httpx.get(bundle.headers["location"]).content)).namelist()
