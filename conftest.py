@@ -12,7 +12,9 @@ from tests.fixtures.services import (
     FirebaseAuthEmulator,
     FirestoreEmulator,
     GcsEmulator,
+    PubSubEmulator,
     RedisServer,
+    ServiceNotInstalled,
 )
 
 
@@ -54,3 +56,25 @@ def gcs_emulator() -> Iterator[GcsEmulator]:
                 os.environ.pop("STORAGE_EMULATOR_HOST", None)
             else:
                 os.environ["STORAGE_EMULATOR_HOST"] = previous
+
+
+@pytest.fixture(scope="session")
+def pubsub_emulator() -> Iterator[PubSubEmulator]:
+    """Skipped where the emulator (or java) is missing, except in CI (``CI=true``), where that fails the run."""
+    emulator = PubSubEmulator()
+    try:
+        emulator.start()
+    except ServiceNotInstalled as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(str(exc))
+        pytest.skip(str(exc))
+    previous = os.environ.get("PUBSUB_EMULATOR_HOST")
+    os.environ["PUBSUB_EMULATOR_HOST"] = emulator.host  # read by the Pub/Sub client itself
+    try:
+        yield emulator
+    finally:
+        if previous is None:
+            os.environ.pop("PUBSUB_EMULATOR_HOST", None)
+        else:
+            os.environ["PUBSUB_EMULATOR_HOST"] = previous
+        emulator.stop()

@@ -62,6 +62,7 @@ class ModelPrice(BaseModel):
 
 
 # Generation limits in development (CF_ENVIRONMENT=development, the default): one person trying things.
+_TOPIC = r"^projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/topics/[A-Za-z][A-Za-z0-9._~+%-]{2,254}$"  # a Pub/Sub topic's name
 DEVELOPMENT_LIMITS = {"rate_limit_per_ip": "60/minute", "rate_limit_per_key": "1000/hour"}
 
 
@@ -161,6 +162,10 @@ class Settings(BaseSettings):
     # Extracted text of one source; no more than a job takes (200,000), so a source that is accepted can be used.
     source_max_characters: int = Field(default=200_000, ge=1_000, le=200_000)
     source_fetch_timeout_seconds: float = Field(default=15.0, gt=0, le=120)  # a whole URL fetch, redirects included
+    # Job events (app/jobs/events.py): with a topic, every event is published there, at least once.
+    pubsub_topic: str | None = Field(
+        default=None, pattern=r"^projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/topics/[A-Za-z][A-Za-z0-9._~+%-]{2,254}$"
+    )
     export_url_seconds: int = Field(default=300, ge=10, le=3600)  # life of a signed export URL (CF_STORAGE=gcs)
     # A service account key (JSON) that signs export URLs; unset, the runtime's own account signs through IAM.
     gcs_signing_key_file: Path | None = None

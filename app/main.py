@@ -23,6 +23,7 @@ from app.adapters.local_storage import LocalStorage
 from app.adapters.memory_cache import MemoryCache
 from app.adapters.sqlite_store import SqliteStore
 from app.api import admin, content_types, events, health, internal, jobs, sources, web
+from app.api import exports as exports_api
 from app.api import metrics as metrics_api
 from app.api.deps import Services
 from app.api.docs import install_docs, install_openapi, operation_id
@@ -44,6 +45,8 @@ from app.extractive import ExtractiveGenerator, language
 from app.jobs.exports import JobExports
 from app.jobs.queue import Step, StepResult, TaskQueue
 from app.jobs.service import JobsService
+from app.jobs.store import JobStore
+from app.jobs.telling import EventTeller, TellingStore
 from app.limits.quotas import Quotas
 from app.limits.rate import RateLimiter, RateLimits, Window
 from app.llm.engine import LlmGenerator, provider_spec
@@ -120,7 +123,15 @@ def create_app(settings: Settings | None = None, *, generator: Generator | None 
         generate_unique_id_function=operation_id,
     )
     install_error_handlers(app)
-    routers = [jobs.router, events.router, sources.router, health.router, content_types.router, admin.router]
+    routers = [
+        jobs.router,
+        exports_api.router,
+        events.router,
+        sources.router,
+        health.router,
+        content_types.router,
+        admin.router,
+    ]
     for router in (*routers, internal.router, metrics_api.router, web.router):
         app.include_router(router)
     install_openapi(app)
@@ -174,6 +185,21 @@ async def open_store(settings: Settings) -> SqliteStore | FirestoreStore:
         assert settings.google_cloud_project is not None  # Settings checked it
         return FirestoreStore.open(settings.google_cloud_project, settings.firestore_database)
     return await SqliteStore.open(settings.sqlite_path)
+
+
+async def open_telling(
+    settings: Settings, store: JobStore, stack: AsyncExitStack
+) -> tuple[JobStore, EventTeller | None]:
+    """The job store the workers write through: one that tells each write's events to ``CF_PUBSUB_TOPIC`` where
+    one is set (``app.jobs.telling``), else the store itself."""
+    if settings.pubsub_topic is None:
+        return store, None
+    from app.adapters.pubsub_events import PubSubPublisher
+
+    publisher = PubSubPublisher.open(settings.pubsub_topic)
+    stack.push_async_callback(publisher.close)
+    teller = EventTeller(store, publisher)
+    return TellingStore(store, teller), teller
 
 
 def open_storage(settings: Settings) -> BlobStorage:
@@ -235,6 +261,7 @@ async def build_services(
     metrics = metrics or Metrics()
     store = await open_store(settings)
     stack.push_async_callback(store.close)
+    jobs_store, teller = await open_telling(settings, store, stack)
 
     generated = await bootstrap_admin_key(
         store,
@@ -296,7 +323,7 @@ async def build_services(
     stack.push_async_callback(lambda: pipeline.stop(settings.shutdown_grace_seconds))
     stack.push_async_callback(queue.close)  # closed first: no step runs on a closed store
     pipeline = Pipeline(
-        store=store,
+        store=jobs_store,
         queue=queue,
         cache=cache,
         generator=generator,
@@ -332,7 +359,7 @@ async def build_services(
         daily_token_budget=settings.daily_token_budget,
     )
     jobs = JobsService(
-        store=store,
+        store=jobs_store,
         queue=queue,
         generator=generator,
         job_ttl=timedelta(days=settings.job_ttl_days),
@@ -348,7 +375,7 @@ async def build_services(
         queue=queue,
         pipeline=pipeline,
         sweeper=Sweeper(
-            store,
+            jobs_store,
             queue,
             SweepPolicy(
                 stale_seconds=settings.sweep_stale_seconds,
@@ -356,6 +383,7 @@ async def build_services(
                 leases=settings.queue is QueueKind.CLOUDTASKS,  # one process: its own steps' workers are alive
             ),
             metrics,
+            teller=teller,
         ),
         jobs=jobs,
         exports=JobExports(jobs, blobs, url_seconds=settings.export_url_seconds),

@@ -16,7 +16,7 @@ APP = Path(__file__).resolve().parent.parent / "app"
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("config", "errors", "asgi", "paging"),
     ("content",),
-    ("sources", "exports"),
+    ("sources", "exports", "audio"),
     ("jobs",),
     ("limits", "observability"),
     ("auth",),

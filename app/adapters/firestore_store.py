@@ -160,7 +160,7 @@ class FirestoreStore:
                 return None
             job = _job(snapshot.to_dict())
             result = change(job)
-            transaction.update(job_ref, {"status": job.status.value, "state": _state(job)})
+            transaction.update(job_ref, {"status": job.status.value, "state": _state(job), "untold": job.untold})
             if artifact is not None and isinstance(result, Changed) and result.applied:
                 transaction.set(self._artifact_ref(artifact), artifact.model_dump(mode="json"))
             return job, result
@@ -190,6 +190,10 @@ class FirestoreStore:
 
     async def unfinished_jobs(self, limit: int) -> list[Job]:
         query = self._jobs.where(filter=FieldFilter("status", "in", _UNFINISHED)).order_by("created_at").limit(limit)
+        return [_job(snapshot.to_dict()) async for snapshot in query.stream()]
+
+    async def untold_jobs(self, limit: int) -> list[Job]:
+        query = self._jobs.where(filter=FieldFilter("untold", "==", True)).limit(limit)  # a single-field index
         return [_job(snapshot.to_dict()) async for snapshot in query.stream()]
 
     # --- artifacts -------------------------------------------------------------------------------------------
@@ -341,6 +345,7 @@ def _job_document(job: Job) -> dict[str, Any]:
         "expires_at": job.expires_at,
         "request": job.request.model_dump(mode="json"),
         "state": _state(job),
+        "untold": job.untold,  # top level: ``state`` is not indexed
     }
 
 

@@ -5,7 +5,7 @@ Download URLs are V4 signed URLs (https://cloud.google.com/storage/docs/access-c
 few minutes, that name the file and its media type. They are signed with ``signer`` where one is given (a
 service account key: tests, or a deployment that mounts one); otherwise with the runtime's own service account
 through the IAM Credentials ``signBlob`` call, which needs ``iam.serviceAccounts.signBlob`` on that account
-(``docs/iam.md``), since Cloud Run's metadata credentials hold no private key.
+(the README's Deploying section), since Cloud Run's metadata credentials hold no private key.
 
 An upload is atomic on Cloud Storage: a blob up to 8 MiB goes in one multipart request, a bigger one as a
 resumable upload, and in both cases the object becomes visible only once it is whole
@@ -42,6 +42,7 @@ class GcsStorage:
         self._bucket = client.bucket(bucket)
         self._signer = signer
         self._download_endpoint = download_endpoint
+        self._runtime: Any = None  # the runtime's own credentials, once a URL is signed through IAM
 
     @classmethod
     def open(
@@ -99,8 +100,11 @@ class GcsStorage:
     def _sign(self, blob: storage.Blob, seconds: int, filename: str, media_type: str) -> str:
         signing: dict[str, Any] = {"credentials": self._signer}
         if self._signer is None:  # the runtime's account signs through IAM (see the module docstring)
-            credentials, _ = google.auth.default()
-            credentials.refresh(google.auth.transport.requests.Request())
+            if self._runtime is None:
+                self._runtime, _ = google.auth.default()
+            credentials = self._runtime
+            if not credentials.valid:  # an access token lasts about an hour
+                credentials.refresh(google.auth.transport.requests.Request())
             email = getattr(credentials, "service_account_email", None)  # user credentials have none
             if not email:
                 raise RuntimeError("signing download URLs needs service account credentials (or a signer)")

@@ -41,6 +41,7 @@ CREATE UNIQUE INDEX IF NOT EXISTS jobs_owner_idempotency ON jobs (owner, idempot
     WHERE idempotency_key IS NOT NULL;
 CREATE INDEX IF NOT EXISTS jobs_owner_created ON jobs (owner, created_at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS jobs_status_created ON jobs (status, created_at);
+CREATE INDEX IF NOT EXISTS jobs_untold ON jobs (json_extract(data, '$.untold')) WHERE json_extract(data, '$.untold');
 CREATE TABLE IF NOT EXISTS artifacts (
     job_id TEXT NOT NULL,
     type TEXT NOT NULL,
@@ -155,6 +156,13 @@ class SqliteStore:
         # The clauses are fixed strings; every value is a bound parameter.
         sql = f"SELECT data FROM jobs WHERE {' AND '.join(clauses)} ORDER BY created_at DESC, id DESC LIMIT ?"  # noqa: S608  # nosec B608
         rows = await self._fetch_all(sql, (*params, limit))
+        return [Job.model_validate_json(row[0]) for row in rows]
+
+    async def untold_jobs(self, limit: int) -> list[Job]:
+        rows = await self._fetch_all(
+            "SELECT data FROM jobs WHERE json_extract(data, '$.untold') LIMIT ?",
+            (limit,),  # the partial index
+        )
         return [Job.model_validate_json(row[0]) for row in rows]
 
     async def _rollback(self) -> None:

@@ -52,22 +52,22 @@ JOB: dict[str, Any] = {
     "title": "Photosynthesis",
     "status": "queued",
     "version": 1,
-    "progress": {"done": 0, "total": 3, "percent": 0},
+    "progress": {"done": 0, "total": 3, "percent": 0},  # as the first request example makes it
     "artifacts": {
         name: {"status": "queued" if name == "outline" else "pending", "attempts": 0, "cached": False}
         for name in ("outline", "flashcards", "faq")
     },
     "usage": {"input_tokens": 0, "output_tokens": 0, "cached_input_tokens": 0, "llm_calls": 0, "cost_usd": 0.0},
     "request": {
-        "topic": "Photosynthesis",
-        "source_chars": 0,
+        "topic": None,
+        "source_chars": len(_SOURCE),
         "source_ids": [],
         "artifacts": ["outline", "flashcards", "faq"],
         "language": "en",
         "audience": None,
         "difficulty": None,
         "focus": None,
-        "options": {"flashcards": {"count": 12}, "faq": {"count": 8}},
+        "options": {"flashcards": {"count": 5}, "faq": {"count": 5}},
     },
     "created_at": _TIME,
     "updated_at": _TIME,

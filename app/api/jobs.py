@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from typing import Annotated, Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 from fastapi.responses import RedirectResponse
 
 from app.api.deps import Generating, Reader, Writer
 from app.content.catalogue import ArtifactType
-from app.exports import FORMATS
-from app.jobs.exports import Download
 from app.jobs.models import JobStatus
 from app.jobs.schemas import (
     ArtifactPublic,
@@ -45,12 +44,7 @@ IdempotencyKey = Annotated[
 
 ExportFormat = Annotated[
     str | None,
-    Query(
-        alias="format",
-        max_length=16,
-        description=f"Download the artifact as a file: {', '.join(f.name for f in FORMATS)} (each type offers some; "
-        "GET /v1/content-types lists them)",
-    ),
+    Query(alias="format", max_length=16, description="Redirect to the artifact as a file in this format"),
 ]
 
 _ERRORS: dict[int | str, dict[str, object]] = {
@@ -136,19 +130,22 @@ async def get_job(job_id: JobId, caller: Reader, if_none_match: IfNoneMatch = No
                 }
             },
         },
-        307: {"description": "With `format`, where storage signs URLs: the file is at `Location` for a few minutes"},
+        307: {
+            "description": "With `format`: the file is at `Location`, `GET …/artifacts/{type}/export?format=`",
+            "headers": {"Location": {"schema": {"type": "string"}}},
+        },
         **_ERRORS,
         409: {"description": "The artifact is not ready or failed"},
-        422: {"description": "A format this artifact is not offered in: the details list the ones it is"},
     },
 )
 async def get_artifact(
-    job_id: JobId, artifact_type: ArtifactType, caller: Reader, export_format: ExportFormat = None
+    job_id: JobId, artifact_type: ArtifactType, caller: Reader, request: Request, export_format: ExportFormat = None
 ) -> Response:
-    """The artifact; with ``format``, the artifact as a file in that format (see ``formats`` in
-    ``/v1/content-types``): streamed, or a redirect to a short-lived signed URL where storage makes them."""
+    """The artifact; with ``format``, a redirect to the artifact as a file (``exportArtifact``)."""
     if export_format is not None:
-        return _sent(await caller.services.exports.artifact(caller.principal, job_id, artifact_type, export_format))
+        target = request.url_for("export_artifact", job_id=job_id, artifact_type=artifact_type.value)
+        location = f"{target.path}?{urlencode({'format': export_format})}"
+        return RedirectResponse(location, status_code=status.HTTP_307_TEMPORARY_REDIRECT)
     stored = await caller.jobs.artifact(caller.principal, job_id, artifact_type)
     artifact = ArtifactPublic(
         type=stored.type,
@@ -159,32 +156,6 @@ async def get_artifact(
         grounding=stored.grounding,
     )
     return Response(artifact.model_dump_json(), media_type="application/json")
-
-
-@router.get(
-    "/{job_id}/export",
-    response_model=None,
-    responses={
-        200: {"description": "The job's artifacts as one zip", "content": {"application/zip": {}}},
-        307: {"description": "Where storage signs URLs: the file is at `Location` for a few minutes"},
-        **_ERRORS,
-        422: {"description": "A format other than zip"},
-    },
-)
-async def export_job(
-    job_id: JobId,
-    caller: Reader,
-    export_format: Annotated[str, Query(alias="format", max_length=16, description="zip")] = "zip",
-) -> Response:
-    """Every artifact the job has, in every format it is offered in, with ``manifest.json`` listing them."""
-    return _sent(await caller.services.exports.job(caller.principal, job_id, export_format))
-
-
-def _sent(download: Download) -> Response:
-    if download.url is not None:
-        return RedirectResponse(download.url, status_code=status.HTTP_307_TEMPORARY_REDIRECT)
-    disposition = f'attachment; filename="{download.filename}"'  # an ASCII slug: nothing to escape
-    return Response(download.data, media_type=download.media_type, headers={"Content-Disposition": disposition})
 
 
 @router.post(

@@ -1,5 +1,6 @@
 """A whole job as one zip: every artifact in every format it is offered in, a folder per artifact, and
-``manifest.json`` listing the files.
+``manifest.json`` listing the files (and, under ``left_out``, any artifact whose stored content no longer
+validates).
 
     manifest.json
     outline/outline.json
@@ -16,6 +17,8 @@ import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
+
+from pydantic import ValidationError
 
 from app.content.catalogue import ArtifactType, artifact_types
 from app.exports.archive import zipped
@@ -38,8 +41,13 @@ def render_job(
     modified = modified or datetime.now(UTC)  # one time for every Anki package of the bundle
     entries: list[tuple[str, bytes]] = []
     listed: list[dict[str, Any]] = []
+    left_out: list[str] = []
     for artifact in (a for a in artifact_types() if a in artifacts):
-        item = job_artifact(artifact, artifacts[artifact], job_id=job_id, title=title, modified=modified)
+        try:
+            item = job_artifact(artifact, artifacts[artifact], job_id=job_id, title=title, modified=modified)
+        except ValidationError:  # stored by a release whose model this one no longer accepts
+            left_out.append(artifact.value)
+            continue
         for chosen in (f for f in FORMATS if f.offers(artifact)):
             path = f"{artifact}/{artifact}.{chosen.extension}"
             data = chosen.render(item)
@@ -54,6 +62,6 @@ def render_job(
                     "sha256": hashlib.sha256(data).hexdigest(),
                 }
             )
-    manifest = {"job_id": job_id, "title": title, "files": listed}
+    manifest = {"job_id": job_id, "title": title, "files": listed, "left_out": left_out}
     encoded = (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     return Rendered(zipped([(MANIFEST, encoded), *entries]), MEDIA_TYPE, "zip")

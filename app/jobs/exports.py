@@ -2,31 +2,38 @@
 storage, where it is served from: through a short-lived signed URL where the storage makes them (Cloud Storage),
 else streamed by the API.
 
-An export's key names the job and a digest of everything its bytes depend on (the format, the job's title, the
-stored artifact's content and time, and ``REVISION``), so a new version of any of them is a new file, and the
-same request again is a read. Deleting a job deletes its exports (``JobsService.delete``).
+An export's key is ``exports/{job}/{artifact or "job"}/{format}/{digest}.{extension}``, the digest over
+everything its bytes depend on (the format, the job's title, the stored artifact's content and time, and
+``REVISION``): a new version of any of them is a new file, which replaces the older ones in its folder, and the
+same request again is a read. The whole job is exported once it has finished. Deleting a job deletes its exports
+first (``JobsService.delete``); a job that expires leaves them to the bucket's lifecycle rule on ``exports/``.
+An artifact stored by a release whose model this one no longer accepts answers 409 ``export_unavailable``, and
+the job's zip leaves it out and says so in its manifest.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import anyio.to_thread
+from pydantic import ValidationError
 
 from app.content.catalogue import ArtifactType, artifact_types
-from app.errors import Unprocessable
+from app.errors import Conflict, Unprocessable
 from app.exports import UnknownFormat, filename, render, render_job
 from app.exports.registry import format_of
-from app.jobs.models import StepStatus, StoredArtifact
+from app.jobs.models import FINISHED_JOBS, StepStatus, StoredArtifact
 from app.sources.storage import BlobNotFound, BlobStorage
 
 if TYPE_CHECKING:  # the service deletes a job's exports with it, so it imports this module
     from app.jobs.service import JobsService, Requester
 
+log = logging.getLogger(__name__)
 REVISION = 1  # raise when the exporters' output changes, so that no kept file of the old output is served
 PREFIX = "exports"
 JOB_FORMATS = ("zip",)
@@ -55,40 +62,52 @@ class JobExports:
 
     async def artifact(self, owner: Requester, job_id: str, artifact: ArtifactType, name: str) -> Download:
         """The artifact in format ``name``: 404 and 409 as for the artifact itself, 422 naming the formats it has."""
+        job, stored = await self.jobs.artifact_of(owner, job_id, artifact)
         try:
             chosen = format_of(artifact, name)
         except UnknownFormat as unknown:
             raise _unknown(name, unknown.known, f"The {artifact.value} artifact") from None
-        job, stored = await self.jobs.artifact_of(owner, job_id, artifact)
 
         def build() -> bytes:
             made = render(artifact, name, stored.content, job_id=job.id, title=job.title, modified=stored.created_at)
             return made.data
 
-        key = f"{exports_prefix(job.id)}{artifact.value}.{_digest(name, job.title, [stored])}.{chosen.extension}"
-        return await self._kept(key, filename(job.title, artifact, chosen.extension), chosen.media_type, build)
+        folder = f"{exports_prefix(job.id)}{artifact.value}/{name}/"
+        key = f"{folder}{_digest(name, job.title, [stored])}.{chosen.extension}"
+        return await self._kept(folder, key, filename(job.title, artifact, chosen.extension), chosen.media_type, build)
 
     async def job(self, owner: Requester, job_id: str, name: str) -> Download:
-        """The whole job as one file (a zip of every artifact it has, in every format)."""
+        """The whole job as one file (a zip of every artifact it has, in every format), once it has finished."""
+        job = await self.jobs.get(owner, job_id)
         if name not in JOB_FORMATS:
             raise _unknown(name, JOB_FORMATS, "A job")
-        job = await self.jobs.get(owner, job_id)
+        if job.status not in FINISHED_JOBS:
+            raise Conflict(
+                f"Job {job.id!r} is {job.status.value}: its export is made once it has finished.",
+                code="job_not_finished",
+                details={"status": job.status.value},
+            )
         succeeded = [a for a in artifact_types() if a in job.steps and job.steps[a].status is StepStatus.SUCCEEDED]
         stored = [s for s in [await self.jobs.store.get_artifact(job.id, a) for a in succeeded] if s is not None]
+        if not stored:
+            raise Conflict(f"Job {job.id!r} has no artifact to export.", code="nothing_to_export")
         contents: dict[ArtifactType, Mapping[str, Any]] = {s.type: s.content for s in stored}
-        modified = max((s.created_at for s in stored), default=job.created_at)
+        modified = max(s.created_at for s in stored)
 
         def build() -> bytes:
             return render_job(job.id, job.title, contents, modified=modified).data
 
-        key = f"{exports_prefix(job.id)}job.{_digest(name, job.title, stored)}.zip"
-        return await self._kept(key, filename(job.title, None, "zip"), ZIP, build)
+        folder = f"{exports_prefix(job.id)}job/{name}/"
+        key = f"{folder}{_digest(name, job.title, stored)}.zip"
+        return await self._kept(folder, key, filename(job.title, None, "zip"), ZIP, build)
 
-    async def _kept(self, key: str, name: str, media_type: str, build: Callable[[], bytes]) -> Download:
-        """The export kept under ``key`` (built and kept first if there is none yet), as a URL or as bytes."""
+    async def _kept(self, folder: str, key: str, name: str, media_type: str, build: Callable[[], bytes]) -> Download:
+        """The export kept under ``key`` (built first if there is none yet, replacing the older versions in its
+        ``folder``), as a URL or as bytes."""
         data: bytes | None = None
         if not await self.storage.exists(key):
-            data = await anyio.to_thread.run_sync(build)  # CPU work: zips, SQLite, XML
+            data = await _built(build)
+            await self.storage.delete_prefix(folder)  # the versions this one replaces
             await self.storage.put(key, data, content_type=media_type)
         url = await self.storage.download_url(key, seconds=self.url_seconds, filename=name, media_type=media_type)
         if url is not None:
@@ -96,9 +115,20 @@ class JobExports:
         if data is None:
             try:
                 data = await self.storage.get(key)
-            except BlobNotFound:  # its job was deleted since: build it for this one answer
-                data = await anyio.to_thread.run_sync(build)
+            except BlobNotFound:  # replaced or deleted since: build it for this one answer
+                data = await _built(build)
         return Download(name, media_type, data=data)
+
+
+async def _built(build: Callable[[], bytes]) -> bytes:
+    try:
+        return await anyio.to_thread.run_sync(build)  # CPU work: zips, SQLite, XML
+    except ValidationError as invalid:  # stored by an older release whose model this one no longer accepts
+        log.warning("an artifact no longer validates, so it cannot be exported: %s", invalid.errors()[:3])
+        raise Conflict(
+            "This artifact was stored in a form this version can no longer export; retry the job to make it again.",
+            code="export_unavailable",
+        ) from None
 
 
 def _digest(name: str, title: str, stored: list[StoredArtifact]) -> str:

@@ -124,6 +124,8 @@ class Job(BaseModel):
     history: list[JobChange] = Field(default_factory=list)  # the latest changes, oldest first (``refresh``)
     title: str = ""  # what a person tells it by: its sources' title, else the outline's once it exists, else the topic
     titled_by_source: bool = False  # a source's title stays; any other gives way to the outline's
+    told: int = 0  # the version up to which the job's events are published (``app.jobs.telling``)
+    untold: bool = False  # it has events not yet published: what the sweeper looks for
 
     @property
     def usage(self) -> Usage:

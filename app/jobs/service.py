@@ -212,9 +212,9 @@ class JobsService:
             changed = await self.store.update_job(job_id, lifecycle.cancel(datetime.now(UTC)))
             if changed is not None:
                 self._count_finished(changed[1])
-        await self.store.delete_job(job_id)
-        if self.blobs is not None:
+        if self.blobs is not None:  # first: a failure here leaves the job, and a retry deletes both
             await self.blobs.delete_prefix(exports_prefix(job_id))
+        await self.store.delete_job(job_id)
 
     def _count_finished(self, done: lifecycle.Changed) -> None:
         if done.finished is not None and self.counter is not None:

@@ -74,6 +74,10 @@ class JobStore(Protocol):
         """Jobs still queued or running, oldest first: what an embedded queue resumes at start-up."""
         ...
 
+    async def untold_jobs(self, limit: int) -> list[Job]:
+        """Jobs whose ``untold`` is set (events stored but not yet published), at most ``limit``, any order."""
+        ...
+
     async def ping(self) -> None:
         """Raise when the store cannot serve requests (readiness)."""
         ...

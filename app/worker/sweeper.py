@@ -11,7 +11,8 @@ step became runnable; a queue dropped its task. The sweeper reads the unfinished
 The embedded queue sweeps at start-up (``restart``: the process that held its steps is gone) and every
 ``CF_SWEEP_INTERVAL_SECONDS``; on Google Cloud, Cloud Scheduler calls ``POST /internal/sweep``. Sweeping twice
 at once is harmless: each change runs in the store's transaction, and a step enqueued twice is claimed once.
-``cf_steps_recovered_total{reason}`` counts what it does.
+``cf_steps_recovered_total{reason}`` counts what it does. With an event publisher, each sweep also tells the
+events of jobs that stored them and did not get to tell them (``app.jobs.telling``).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from app.jobs import lifecycle
 from app.jobs.models import Job
 from app.jobs.queue import Step, TaskQueue
 from app.jobs.store import JobStore
+from app.jobs.telling import EventTeller
 from app.observability.metrics import Metrics, RecoveryReason
 
 log = logging.getLogger(__name__)
@@ -51,6 +53,7 @@ class Sweeper:
     queue: TaskQueue
     policy: SweepPolicy
     metrics: Metrics = field(default_factory=Metrics)
+    teller: EventTeller | None = None  # with a publisher: jobs whose events were stored and not yet told
 
     async def sweep(self) -> Counter[RecoveryReason]:
         """One pass over the unfinished jobs; what it recovered, by reason."""
@@ -71,6 +74,8 @@ class Sweeper:
             if await self._enqueue(recovered[1].changed.released):
                 found.update(_REASONS[reason] for reason in recovered[1].reasons)
         self._count(found)
+        if self.teller is not None:
+            await self.teller.tell_untold(policy.batch)
         return found
 
     async def restart(self) -> int:
@@ -84,6 +89,8 @@ class Sweeper:
                 await self.queue.enqueue(changed[1].released)
                 resumed += len(changed[1].released)
         self._count(Counter({"restart": resumed}))
+        if self.teller is not None:
+            await self.teller.tell_untold(self.policy.batch)  # what the stopped process stored and did not tell
         return resumed
 
     async def run_every(self, seconds: float) -> None:

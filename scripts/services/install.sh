@@ -9,7 +9,9 @@
 #   - the Firebase Auth emulator (npm firebase-tools) in .services/firebase-tools;
 #   - Debian's chromium (/usr/bin/chromium) for the web page's browser tests, which Playwright drives; no browser
 #     is ever downloaded by a test tool;
-#   - the accessibility checker axe-core (npm) in .services/axe-core, which those tests inject into the page.
+#   - the accessibility checker axe-core (npm) in .services/axe-core, which those tests inject into the page;
+#   - Debian's espeak-ng (the offline text-to-speech of the podcast audio) and ffmpeg (its MP3 encoder, and
+#     ffprobe for the audio tests).
 # Nothing is started here: tests/fixtures/services.py starts each service on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -133,7 +135,13 @@ if [ ! -x /usr/bin/chromium ]; then
   [ -x /usr/bin/chromium ] || { echo "scripts/services/install.sh: chromium did not install /usr/bin/chromium" >&2; exit 1; }
 fi
 
-# 7. axe-core (npm): the accessibility rules the browser tests run in the page.
+# 7. espeak-ng and ffmpeg (Debian) for the podcast audio (app/audio) and its tests.
+if ! command -v espeak-ng >/dev/null 2>&1 || ! command -v ffmpeg >/dev/null 2>&1; then
+  as_root apt-get update -qq >>"$LOG" 2>&1 </dev/null || { echo "scripts/services/install.sh: apt-get update failed" >&2; cat "$LOG" >&2; exit 1; }
+  run as_root apt-get install -y -qq --no-install-recommends espeak-ng ffmpeg
+fi
+
+# 8. axe-core (npm): the accessibility rules the browser tests run in the page.
 if [ ! -f "$AXE_CORE_DIR/node_modules/axe-core/axe.min.js" ]; then
   command -v npm >/dev/null 2>&1 || { echo "scripts/services/install.sh: axe-core needs npm" >&2; exit 1; }
   mkdir -p "$AXE_CORE_DIR"

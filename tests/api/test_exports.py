@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import aiosqlite
 import httpx
 import pytest
 
@@ -55,7 +56,11 @@ async def finished_job(api: httpx.AsyncClient) -> dict[str, Any]:
 
 def exports_on_disk(settings: Settings, job_id: str) -> list[Path]:
     folder = settings.storage_dir / "exports" / job_id
-    return sorted(folder.iterdir()) if folder.exists() else []
+    return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+
+
+def export_url(job_id: str, artifact: str) -> str:
+    return f"/v1/jobs/{job_id}/artifacts/{artifact}/export"
 
 
 async def test_every_artifact_downloads_in_every_format_it_offers(api: httpx.AsyncClient, settings: Settings) -> None:
@@ -65,7 +70,7 @@ async def test_every_artifact_downloads_in_every_format_it_offers(api: httpx.Asy
     for artifact in artifact_types():
         assert listed[artifact.value] == list(formats_of(artifact))
         for name in formats_of(artifact):
-            response = await api.get(f"/v1/jobs/{job['id']}/artifacts/{artifact.value}", params={"format": name})
+            response = await api.get(export_url(job["id"], artifact.value), params={"format": name})
             assert response.status_code == 200, (artifact, name, response.text)
             assert response.headers["content-type"] == MEDIA[name]
             disposition = response.headers["content-disposition"]
@@ -84,21 +89,61 @@ async def test_every_artifact_downloads_in_every_format_it_offers(api: httpx.Asy
     assert len(exports_on_disk(settings, job["id"])) == served  # one kept file per artifact and format
 
 
-async def test_an_export_is_built_once_and_then_read(
-    api: httpx.AsyncClient, settings: Settings, monkeypatch: pytest.MonkeyPatch
+async def test_an_export_is_built_once_then_read_from_storage(api: httpx.AsyncClient, settings: Settings) -> None:
+    job = await finished_job(api)
+    url = export_url(job["id"], "flashcards")
+    first = await api.get(url, params={"format": "apkg"})
+    assert first.status_code == 200
+    [kept] = exports_on_disk(settings, job["id"])
+    assert kept.read_bytes() == first.content and kept.parent.name == "apkg"
+    kept.write_bytes(b"what storage holds")  # the next answer is read from storage, not built again
+    again = await api.get(url, params={"format": "apkg"})
+    assert again.content == b"what storage holds"
+
+
+async def test_the_artifact_route_with_a_format_redirects_to_its_export(api: httpx.AsyncClient) -> None:
+    job = await finished_job(api)
+    response = await api.get(f"/v1/jobs/{job['id']}/artifacts/quiz", params={"format": "gift"})
+    assert response.status_code == 307
+    assert response.headers["location"] == f"{export_url(job['id'], 'quiz')}?format=gift"
+    followed = await api.get(response.headers["location"])
+    assert followed.status_code == 200 and followed.headers["content-type"] == MEDIA["gift"]
+
+
+async def test_an_artifact_that_no_longer_validates_is_a_409_and_the_zip_leaves_it_out(
+    api: httpx.AsyncClient, settings: Settings
 ) -> None:
     job = await finished_job(api)
-    url = f"/v1/jobs/{job['id']}/artifacts/flashcards"
-    first = await api.get(url, params={"format": "apkg"})
-    import app.jobs.exports as exports_module
+    async with aiosqlite.connect(settings.sqlite_path) as db:  # as a release with another model stored it
+        row = await (
+            await db.execute("SELECT data FROM artifacts WHERE job_id = ? AND type = 'faq'", (job["id"],))
+        ).fetchone()
+        assert row is not None
+        data = json.loads(row[0])
+        data["content"]["items"][0]["hint"] = "a field this release does not know"
+        await db.execute(
+            "UPDATE artifacts SET data = ? WHERE job_id = ? AND type = 'faq'", (json.dumps(data), job["id"])
+        )
+        await db.commit()
+    for name in ("json", "md", "csv"):
+        response = await api.get(export_url(job["id"], "faq"), params={"format": name})
+        assert response.status_code == 409 and response.json()["error"]["code"] == "export_unavailable", name
+    bundle = await api.get(f"/v1/jobs/{job['id']}/export")
+    assert bundle.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(bundle.content)) as opened:
+        manifest = json.loads(opened.read("manifest.json"))
+    assert manifest["left_out"] == ["faq"] and not any(f["artifact"] == "faq" for f in manifest["files"])
 
-    def refuse(*args: object, **kwargs: object) -> None:
-        raise AssertionError("rendered again")
 
-    monkeypatch.setattr(exports_module, "render", refuse)
-    again = await api.get(url, params={"format": "apkg"})
-    assert again.status_code == 200 and again.content == first.content
-    assert [p.name.endswith(".apkg") for p in exports_on_disk(settings, job["id"])] == [True]
+async def test_a_job_is_exported_once_it_has_finished(client: httpx.AsyncClient, fake: FakeGenerator) -> None:
+    fake.gate = asyncio.Event()
+    created = await client.post("/v1/jobs", json={"topic": "Photosynthesis", "artifacts": ["outline", "faq"]})
+    job_id = created.json()["id"]
+    early = await client.get(f"/v1/jobs/{job_id}/export")
+    assert early.status_code == 409 and early.json()["error"]["code"] == "job_not_finished"
+    fake.gate.set()
+    await wait_for_job(client, job_id)
+    assert (await client.get(f"/v1/jobs/{job_id}/export")).status_code == 200
 
 
 async def test_the_whole_job_is_one_zip_of_every_artifact_in_every_format(api: httpx.AsyncClient) -> None:
@@ -117,13 +162,13 @@ async def test_the_whole_job_is_one_zip_of_every_artifact_in_every_format(api: h
 
 async def test_unknown_formats_are_a_422_naming_the_ones_offered(api: httpx.AsyncClient) -> None:
     job = await finished_job(api)
-    outline = await api.get(f"/v1/jobs/{job['id']}/artifacts/outline", params={"format": "csv"})
+    outline = await api.get(export_url(job["id"], "outline"), params={"format": "csv"})
     assert outline.status_code == 422
     error = outline.json()["error"]
     assert error["code"] == "unknown_format" and error["details"][0]["field"] == "format"
     assert error["details"][0]["known"] == ["json", "md"] and "json, md" in error["message"]
     for bad in ("docx", "../../etc", "x" * 17):
-        response = await api.get(f"/v1/jobs/{job['id']}/artifacts/quiz", params={"format": bad})
+        response = await api.get(export_url(job["id"], "quiz"), params={"format": bad})
         assert response.status_code == 422, bad
     assert (await api.get(f"/v1/jobs/{job['id']}/export", params={"format": "tar"})).status_code == 422
 
@@ -132,10 +177,13 @@ async def test_exports_follow_the_artifacts_rules_and_go_with_the_job(
     api: httpx.AsyncClient, settings: Settings
 ) -> None:
     job = await finished_job(api)
-    assert (await api.get(f"/v1/jobs/{job['id']}/artifacts/quiz", params={"format": "gift"})).status_code == 200
+    assert (await api.get(export_url(job["id"], "quiz"), params={"format": "gift"})).status_code == 200
     assert exports_on_disk(settings, job["id"])
-    other = {"X-API-Key": ""}
-    assert (await api.get(f"/v1/jobs/{job['id']}/export", headers=other)).status_code == 401
+    assert (await api.get(f"/v1/jobs/{job['id']}/export", headers={"X-API-Key": ""})).status_code == 401
+    made = await api.post("/v1/admin/keys", json={"owner": "bob", "name": "bob", "scopes": ["jobs:read"]})
+    bob = {"X-API-Key": made.json()["key"]}
+    for url in (f"/v1/jobs/{job['id']}/export", export_url(job["id"], "quiz") + "?format=gift"):
+        assert (await api.get(url, headers=bob)).status_code == 404, url  # another owner's job is not there
     assert (await api.get("/v1/jobs/nope/export")).status_code == 404
     assert (await api.delete(f"/v1/jobs/{job['id']}")).status_code == 204
     assert exports_on_disk(settings, job["id"]) == []
@@ -146,7 +194,7 @@ async def test_an_artifact_not_ready_has_no_export(client: httpx.AsyncClient, fa
     fake.gate = asyncio.Event()
     created = await client.post("/v1/jobs", json={"topic": "Photosynthesis", "artifacts": ["outline", "faq"]})
     job_id = created.json()["id"]
-    response = await client.get(f"/v1/jobs/{job_id}/artifacts/faq", params={"format": "md"})
+    response = await client.get(export_url(job_id, "faq"), params={"format": "md"})
     assert response.status_code == 409 and response.json()["error"]["code"] == "artifact_not_ready"
     fake.gate.set()
     await wait_for_job(client, job_id)
@@ -167,7 +215,7 @@ async def test_on_cloud_storage_an_export_is_a_redirect_to_a_signed_url_that_ser
     )
     async for api in open_client(create_app(settings)):
         job = await finished_job(api)
-        response = await api.get(f"/v1/jobs/{job['id']}/artifacts/quiz", params={"format": "qti"})
+        response = await api.get(export_url(job["id"], "quiz"), params={"format": "qti"})
         assert response.status_code == 307, response.text
         location = response.headers["location"]
         assert location.startswith(gcs_emulator.url) and "X-Goog-Expires=60" in location

@@ -26,6 +26,7 @@ OPERATION_IDS = {
     ("post", "/v1/jobs/{job_id}/retry"): "retryJob",
     ("get", "/v1/jobs/{job_id}/events"): "getJobEvents",
     ("get", "/v1/jobs/{job_id}/export"): "exportJob",
+    ("get", "/v1/jobs/{job_id}/artifacts/{artifact_type}/export"): "exportArtifact",
     ("post", "/v1/sources"): "createSource",
     ("get", "/v1/sources"): "listSources",
     ("get", "/v1/sources/{source_id}"): "getSource",

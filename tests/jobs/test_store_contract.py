@@ -171,6 +171,26 @@ async def test_unfinished_jobs_lists_queued_and_running_oldest_first(store: JobS
     assert [j.id for j in await store.unfinished_jobs(10)] == ["j1", "j2"]
 
 
+async def test_untold_jobs_are_the_ones_marked_untold(store: JobStore) -> None:
+    for job_id in ("u1", "u2", "u3"):
+        await store.create_job(make_job(job_id))
+    assert await store.untold_jobs(10) == []
+
+    def mark(job: Job) -> None:
+        job.untold = True
+
+    def told(job: Job) -> None:
+        job.untold, job.told = False, job.version
+
+    await store.update_job("u1", mark)
+    await store.update_job("u3", mark)
+    assert sorted(j.id for j in await store.untold_jobs(10)) == ["u1", "u3"]
+    assert len(await store.untold_jobs(1)) == 1
+    await store.update_job("u1", told)
+    assert [j.id for j in await store.untold_jobs(10)] == ["u3"]
+    assert (await store.untold_jobs(10))[0].untold
+
+
 async def test_keys_round_trip(store: KeyStore) -> None:
     assert await store.count_keys() == 0
     key = stored_key("cf_secret", b"pepper", owner="alice", name="k", scopes=(Scope.JOBS_READ,))

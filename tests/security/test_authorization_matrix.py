@@ -153,7 +153,7 @@ async def test_every_scoped_operation_refuses_a_key_without_its_scope(world: Wor
 
 async def test_another_owners_job_is_indistinguishable_from_no_job(world: World) -> None:
     job_operations = [o for o in world.operations if "{job_id}" in o.path]
-    assert len(job_operations) == 6  # read, events, artifact, cancel, retry, delete
+    assert len(job_operations) == 8  # read, events, artifact, its export, the job export, cancel, retry, delete
     for operation in job_operations:
         theirs = await world.call(operation, {"X-API-Key": world.keys["jobs"]})
         missing = await world.call(operation, {"X-API-Key": world.keys["jobs"]}, job_id="job_" + "0" * 24)
