@@ -46,6 +46,12 @@ class StorageKind(StrEnum):
     GCS = "gcs"
 
 
+class SpeechKind(StrEnum):
+    ESPEAK = "espeak"  # offline, Debian's espeak-ng; off with a warning where it is not installed
+    CLOUD = "cloud"  # Cloud Text-to-Speech
+    OFF = "off"
+
+
 class CacheKind(StrEnum):
     MEMORY = "memory"
     REDIS = "redis"
@@ -166,6 +172,7 @@ class Settings(BaseSettings):
     pubsub_topic: str | None = Field(
         default=None, pattern=r"^projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/topics/[A-Za-z][A-Za-z0-9._~+%-]{2,254}$"
     )
+    speech: SpeechKind = SpeechKind.ESPEAK  # the podcast as audio (the podcast_script artifact's mp3 export)
     export_url_seconds: int = Field(default=300, ge=10, le=3600)  # life of a signed export URL (CF_STORAGE=gcs)
     # A service account key (JSON) that signs export URLs; unset, the runtime's own account signs through IAM.
     gcs_signing_key_file: Path | None = None

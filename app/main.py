@@ -31,13 +31,14 @@ from app.api.job_views import JobViews
 from app.api.middleware import BodyLimitMiddleware
 from app.api.security import EdgeSecurityMiddleware
 from app.api.streams import Streams
+from app.audio import AudioError, CloudSpeech, EspeakSpeech, Speech, check_encoder
 from app.auth.access import Access
 from app.auth.admin import KeyAdmin
 from app.auth.certs import SigningCerts
 from app.auth.id_tokens import IdTokenVerifier
 from app.auth.service import Authenticator, announce_generated_key, bootstrap_admin_key
 from app.auth.worker import WorkerAuth
-from app.config import CacheKind, Environment, QueueKind, Settings, StorageKind, StoreKind
+from app.config import CacheKind, Environment, QueueKind, Settings, SpeechKind, StorageKind, StoreKind
 from app.content.cache import ArtifactCache
 from app.content.generator import Generator
 from app.errors import install_error_handlers
@@ -202,6 +203,26 @@ async def open_telling(
     return TellingStore(store, teller), teller
 
 
+async def open_speech(settings: Settings, stack: AsyncExitStack) -> Speech | None:
+    """The text-to-speech engine that reads podcasts aloud, with ffmpeg to encode them; ``None`` when it is off, or
+    when the offline engine's tools are not installed here (a warning says which)."""
+    if settings.speech is SpeechKind.OFF:
+        return None
+    if settings.speech is SpeechKind.CLOUD:
+        from google.cloud.texttospeech import TextToSpeechAsyncClient
+
+        client = TextToSpeechAsyncClient()
+        stack.push_async_callback(client.transport.close)
+        await check_encoder()
+        return await CloudSpeech.create(client)
+    try:
+        await check_encoder()
+        return await EspeakSpeech.create()
+    except AudioError as missing:
+        log.warning("podcast audio is off: %s", missing.message)
+        return None
+
+
 def open_storage(settings: Settings) -> BlobStorage:
     """The blob storage the settings name: a local folder, or a Cloud Storage bucket."""
     if settings.storage is StorageKind.GCS:
@@ -358,6 +379,7 @@ async def build_services(
         id_tokens=id_tokens,
         daily_token_budget=settings.daily_token_budget,
     )
+    speech = await open_speech(settings, stack)
     jobs = JobsService(
         store=jobs_store,
         queue=queue,
@@ -386,7 +408,7 @@ async def build_services(
             teller=teller,
         ),
         jobs=jobs,
-        exports=JobExports(jobs, blobs, url_seconds=settings.export_url_seconds),
+        exports=JobExports(jobs, blobs, url_seconds=settings.export_url_seconds, speech=speech),
         authenticator=authenticator,
         access=Access(authenticator, limiter, settings.trusted_proxy_hops, on_failure=metrics.auth_failed),
         key_admin=KeyAdmin(store, settings.pepper, forget=authenticator.forget),

@@ -29,6 +29,7 @@ def make_settings(tmp_path: Path) -> MakeSettings:
             "rate_limit_per_ip": "100000/minute",
             "rate_limit_per_key": "100000/minute",
             "rate_limit_reads": "100000/minute",
+            "speech": "off",  # the tests of the podcast's audio turn it on
             **overrides,
         }
         return Settings(**values)

@@ -6,7 +6,6 @@ from fastapi import APIRouter
 
 from app.api.deps import Anyone, ServicesDep
 from app.content.schemas import ContentTypeList, catalogue_public
-from app.exports import formats_of
 
 router = APIRouter(prefix="/v1", tags=["content"])
 
@@ -15,5 +14,5 @@ router = APIRouter(prefix="/v1", tags=["content"])
 async def list_content_types(caller: Anyone, services: ServicesDep) -> ContentTypeList:
     listed = catalogue_public(services.pipeline.generator)
     for item in listed.items:
-        item.formats = list(formats_of(item.type))
+        item.formats = list(services.exports.formats(item.type))
     return listed

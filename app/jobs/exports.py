@@ -23,11 +23,14 @@ from typing import TYPE_CHECKING, Any
 import anyio.to_thread
 from pydantic import ValidationError
 
+from app.audio import Speech
+from app.audio import render as render_audio
 from app.content.catalogue import ArtifactType, artifact_types
+from app.content.models import PodcastScript
 from app.errors import Conflict, Unprocessable
-from app.exports import UnknownFormat, filename, render, render_job
+from app.exports import filename, formats_of, render, render_job
 from app.exports.registry import format_of
-from app.jobs.models import FINISHED_JOBS, StepStatus, StoredArtifact
+from app.jobs.models import FINISHED_JOBS, Job, StepStatus, StoredArtifact
 from app.sources.storage import BlobNotFound, BlobStorage
 
 if TYPE_CHECKING:  # the service deletes a job's exports with it, so it imports this module
@@ -37,6 +40,7 @@ log = logging.getLogger(__name__)
 REVISION = 1  # raise when the exporters' output changes, so that no kept file of the old output is served
 PREFIX = "exports"
 JOB_FORMATS = ("zip",)
+AUDIO, AUDIO_MEDIA_TYPE = "mp3", "audio/mpeg"  # the podcast script read aloud
 ZIP = "application/zip"
 
 
@@ -55,18 +59,27 @@ class Download:
 
 
 class JobExports:
-    def __init__(self, jobs: JobsService, storage: BlobStorage, *, url_seconds: int) -> None:
+    def __init__(
+        self, jobs: JobsService, storage: BlobStorage, *, url_seconds: int, speech: Speech | None = None
+    ) -> None:
         self.jobs = jobs
         self.storage = storage
         self.url_seconds = url_seconds
+        self.speech = speech  # reads the podcast script aloud (``mp3``); None where no engine is configured
+
+    def formats(self, artifact: ArtifactType) -> tuple[str, ...]:
+        """The formats the artifact type is offered in here: the renderers', and the podcast as audio."""
+        spoken = (AUDIO,) if artifact is ArtifactType.PODCAST_SCRIPT and self.speech is not None else ()
+        return (*formats_of(artifact), *spoken)
 
     async def artifact(self, owner: Requester, job_id: str, artifact: ArtifactType, name: str) -> Download:
         """The artifact in format ``name``: 404 and 409 as for the artifact itself, 422 naming the formats it has."""
         job, stored = await self.jobs.artifact_of(owner, job_id, artifact)
-        try:
-            chosen = format_of(artifact, name)
-        except UnknownFormat as unknown:
-            raise _unknown(name, unknown.known, f"The {artifact.value} artifact") from None
+        if name not in self.formats(artifact):
+            raise _unknown(name, self.formats(artifact), f"The {artifact.value} artifact")
+        if name == AUDIO:
+            return await self._audio(job, stored)
+        chosen = format_of(artifact, name)
 
         def build() -> bytes:
             made = render(artifact, name, stored.content, job_id=job.id, title=job.title, modified=stored.created_at)
@@ -75,6 +88,24 @@ class JobExports:
         folder = f"{exports_prefix(job.id)}{artifact.value}/{name}/"
         key = f"{folder}{_digest(name, job.title, [stored])}.{chosen.extension}"
         return await self._kept(folder, key, filename(job.title, artifact, chosen.extension), chosen.media_type, build)
+
+    async def _audio(self, job: Job, stored: StoredArtifact) -> Download:
+        """The podcast read aloud, one voice a speaker (``app.audio``): rendered on the first request, then kept."""
+        assert self.speech is not None  # ``formats`` offers it only then
+        speech = self.speech
+        folder = f"{exports_prefix(job.id)}{stored.type.value}/{AUDIO}/"
+        key = f"{folder}{_digest(AUDIO, job.request.language, [stored])}.mp3"
+        data: bytes | None = None
+        if not await self.storage.exists(key):
+            script = PodcastScript.model_validate(stored.content)
+            data = (await render_audio(script, speech, language=job.request.language)).data
+            await self.storage.delete_prefix(folder)
+            await self.storage.put(key, data, content_type=AUDIO_MEDIA_TYPE)
+        name = filename(job.title, stored.type, AUDIO)
+        url = await self.storage.download_url(key, seconds=self.url_seconds, filename=name, media_type=AUDIO_MEDIA_TYPE)
+        if url is not None:
+            return Download(name, AUDIO_MEDIA_TYPE, url=url)
+        return Download(name, AUDIO_MEDIA_TYPE, data=data if data is not None else await self.storage.get(key))
 
     async def job(self, owner: Requester, job_id: str, name: str) -> Download:
         """The whole job as one file (a zip of every artifact it has, in every format), once it has finished."""

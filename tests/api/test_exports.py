@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import subprocess
 import zipfile
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -68,7 +69,7 @@ async def test_every_artifact_downloads_in_every_format_it_offers(api: httpx.Asy
     listed = {item["type"]: item["formats"] for item in (await api.get("/v1/content-types")).json()["items"]}
     served = 0
     for artifact in artifact_types():
-        assert listed[artifact.value] == list(formats_of(artifact))
+        assert listed[artifact.value] == list(formats_of(artifact))  # and mp3 for the podcast with speech on
         for name in formats_of(artifact):
             response = await api.get(export_url(job["id"], artifact.value), params={"format": name})
             assert response.status_code == 200, (artifact, name, response.text)
@@ -224,3 +225,37 @@ async def test_on_cloud_storage_an_export_is_a_redirect_to_a_signed_url_that_ser
         bundle = await api.get(f"/v1/jobs/{job['id']}/export")
         assert bundle.status_code == 307
         assert "manifest.json" in zipfile.ZipFile(io.BytesIO(httpx.get(bundle.headers["location"]).content)).namelist()
+
+
+async def test_the_podcast_downloads_as_audio(make_settings: MakeSettings, tmp_path: Path) -> None:
+    async for api in open_client(create_app(make_settings(speech="espeak"))):
+        await _podcast_as_audio(api, tmp_path)
+
+
+async def test_without_a_speech_engine_the_podcast_has_no_audio(api: httpx.AsyncClient) -> None:
+    listed = {item["type"]: item["formats"] for item in (await api.get("/v1/content-types")).json()["items"]}
+    assert "mp3" not in listed["podcast_script"]
+
+
+async def _podcast_as_audio(api: httpx.AsyncClient, tmp_path: Path) -> None:
+    created = await api.post(
+        "/v1/jobs", json={"source_text": text("photosynthesis.txt"), "artifacts": ["outline", "podcast_script"]}
+    )
+    job = await wait_for_job(api, created.json()["id"])
+    listed = {item["type"]: item["formats"] for item in (await api.get("/v1/content-types")).json()["items"]}
+    assert listed["podcast_script"][-1] == "mp3" and "mp3" not in listed["flashcards"]
+    response = await api.get(export_url(job["id"], "podcast_script"), params={"format": "mp3"})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "audio/mpeg"
+    assert response.headers["content-disposition"].endswith('-podcast-script.mp3"')
+    path = tmp_path / "podcast.mp3"
+    path.write_bytes(response.content)
+    probed = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_chapters", "-show_format", "-of", "json", str(path)],
+        capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    described = json.loads(probed.stdout)
+    script = (await api.get(f"/v1/jobs/{job['id']}/artifacts/podcast_script")).json()["content"]
+    assert len(described["chapters"]) == len(script["segments"])
+    assert float(described["format"]["duration"]) > 10
+    assert (await api.get(export_url(job["id"], "flashcards"), params={"format": "mp3"})).status_code in (404, 422)
