@@ -162,13 +162,20 @@ def end(version: int) -> str:
     return f"event: end\r\nid: {version}\r\ndata: {json.dumps({'version': version})}\r\n\r\n"
 
 
-def stream(*events: str, then: Exception | None = None) -> Callable[[httpx.Request], httpx.Response]:
-    """An event stream answer: the events (and heartbeats) as separate chunks, then optionally a failure."""
+def stream(
+    *events: str, then: Exception | None = None, silent: tuple[FakeClock, float] | None = None
+) -> Callable[[httpx.Request], httpx.Response]:
+    """An event stream answer: the events (and heartbeats) as separate chunks, then optionally a failure.
+    ``silent=(clock, seconds)``: nothing more comes for that long (the clock moves on) before the failure, as
+    when a read timeout ends a stream that went quiet."""
 
     def chunks() -> Iterator[bytes]:
         yield b": ping\r\n\r\n"
         for event in events:
             yield event.encode()
+        if silent is not None:
+            clock, seconds = silent
+            clock.now += seconds
         if then is not None:
             raise then
 

@@ -59,7 +59,7 @@ def a_job_that_runs(api: FakeAPI, final: str = "succeeded", steps: dict[str, str
     api.on("GET", f"{JOB}/events", stream(change(2, "running", halfway), change(3, final, steps), end(3)))
     for name in steps:
         headers = {"Content-Type": "application/json", "Content-Disposition": f'attachment; filename="{name}.json"'}
-        api.on("GET", f"{JOB}/artifacts/{name}", reply(200, json.dumps(recorded_artifact(name)), headers))
+        api.on("GET", f"{JOB}/artifacts/{name}/export", reply(200, json.dumps(recorded_artifact(name)), headers))
 
 
 def test_generate_writes_one_file_per_artifact_and_prints_the_paths(
@@ -76,6 +76,8 @@ def test_generate_writes_one_file_per_artifact_and_prints_the_paths(
     assert result.stdout.splitlines() == [str(out / "outline.json"), str(out / "flashcards.json")]
     assert json.loads((out / "flashcards.json").read_text())["type"] == "flashcards"
     assert json.loads(api.sent("POST", "/v1/jobs")[0].content) == {"source_ids": ["src_1"], "artifacts": ["flashcards"]}
+    # The files are downloads, in the format asked for: no artifact is fetched as JSON first.
+    assert not [r for r in api.requests if r.url.path.startswith(f"{JOB}/artifacts/") and "/export" not in r.url.path]
     # Not a terminal: one plain line per change on stderr.
     assert "outline succeeded (1/2)" in result.stderr
     assert "flashcards running (1/2)" in result.stderr
@@ -108,14 +110,14 @@ def test_generate_asks_for_the_format(app: typer.Typer, runner: CliRunner, api: 
     a_job_that_runs(api)
     api.on(
         "GET",
-        f"{JOB}/artifacts/flashcards",
+        f"{JOB}/artifacts/flashcards/export",
         reply(
             200,
             "# Cards\n",
             {"Content-Type": "text/markdown", "Content-Disposition": 'attachment; filename="cards.md"'},
         ),
     )
-    api.on("GET", f"{JOB}/artifacts/outline", reply(200, "# Outline\n", {"Content-Type": "text/markdown"}))
+    api.on("GET", f"{JOB}/artifacts/outline/export", reply(200, "# Outline\n", {"Content-Type": "text/markdown"}))
 
     result = runner.invoke(app, ["generate", "--topic", "Photosynthesis", "--format", "md", "--out", str(tmp_path)])
 
@@ -130,8 +132,8 @@ def test_types_not_offered_in_the_format_are_skipped_with_a_note(
 ) -> None:
     a_job_that_runs(api)
     refusal = error("unknown_format", "outline is not offered as 'csv'; it is offered as json, md", "rid-fmt")
-    api.on("GET", f"{JOB}/artifacts/outline", reply(422, refusal))
-    api.on("GET", f"{JOB}/artifacts/flashcards", reply(200, "front,back\n", {"Content-Type": "text/csv"}))
+    api.on("GET", f"{JOB}/artifacts/outline/export", reply(422, refusal))
+    api.on("GET", f"{JOB}/artifacts/flashcards/export", reply(200, "front,back\n", {"Content-Type": "text/csv"}))
 
     result = runner.invoke(app, ["generate", "--topic", "Photosynthesis", "--format", "csv", "--out", str(tmp_path)])
 
@@ -280,3 +282,76 @@ def test_the_url_and_key_come_from_options_or_the_environment(
 
     assert made == [("http://other.test", "cf_opt"), ("http://env.test", "cf_env")]
     assert [r.headers["X-API-Key"] for r in api.requests] == ["cf_opt", "cf_env"]
+
+
+def test_a_poll_retried_past_the_timeout_exits_5(
+    app: typer.Typer, runner: CliRunner, api: FakeAPI, tmp_path: Path
+) -> None:
+    api.on("POST", "/v1/jobs", reply(202, job(status="queued")))
+    api.on(
+        "GET", JOB, reply(200, job(status="running")), reply(503, error("service_unavailable"), {"Retry-After": "25"})
+    )
+    api.on("GET", f"{JOB}/events", reply(404, error("not_found")))
+
+    result = runner.invoke(app, ["generate", "--topic", "Photosynthesis", "--timeout", "5", "--out", str(tmp_path)])
+
+    assert result.exit_code == 5, result.output
+    assert "wait_timeout" in result.stderr
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "localhost:8080"])
+def test_an_api_url_the_client_cannot_use_exits_2_with_one_line(runner: CliRunner, url: str) -> None:
+    result = runner.invoke(create_cli(), ["--api-url", url, "jobs", "show", "job_1"])
+
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: configuration: base_url")
+    assert len(result.stderr.splitlines()) == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_a_stdin_that_is_not_utf8_exits_2_before_anything_is_sent(
+    app: typer.Typer, runner: CliRunner, api: FakeAPI, tmp_path: Path
+) -> None:
+    result = runner.invoke(app, ["generate", "-", "--out", str(tmp_path)], input=b"\xff\xfe")
+
+    assert result.exit_code == 2
+    assert "stdin is not UTF-8 text (byte 0xff at offset 0)" in result.stderr
+    assert api.requests == []
+
+
+def test_an_out_folder_that_cannot_be_made_exits_2_before_the_job_is_made(
+    app: typer.Typer, runner: CliRunner, api: FakeAPI, tmp_path: Path
+) -> None:
+    a_job_that_runs(api)
+    (tmp_path / "a-file").write_text("")
+
+    result = runner.invoke(app, ["generate", "--topic", "Photosynthesis", "--out", str(tmp_path / "a-file" / "sub")])
+
+    assert result.exit_code == 2
+    assert "--out" in result.stderr
+    assert api.requests == []
+
+
+def test_a_file_that_cannot_be_written_exits_6_with_one_line(
+    app: typer.Typer, runner: CliRunner, api: FakeAPI, tmp_path: Path
+) -> None:
+    a_job_that_runs(api)
+    (tmp_path / "flashcards.json").mkdir()  # where the file would go
+
+    result = runner.invoke(app, ["generate", "--topic", "Photosynthesis", "--out", str(tmp_path)])
+
+    assert result.exit_code == 6
+    assert result.stderr.splitlines()[-1].startswith("error: file_error: [Errno 21] Is a directory")
+    assert isinstance(result.exception, SystemExit)
+
+
+def test_an_answer_that_cannot_be_decoded_exits_4(app: typer.Typer, runner: CliRunner, api: FakeAPI) -> None:
+    def garbled(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers={"Content-Encoding": "gzip"}, stream=httpx.ByteStream(b"not gzip at all"))
+
+    api.on("GET", JOB, garbled)
+
+    result = runner.invoke(app, ["jobs", "show", "job_1"])
+
+    assert result.exit_code == 4
+    assert result.stderr.startswith("error: undecodable_answer: ")

@@ -6,11 +6,23 @@ import json
 from pathlib import Path
 
 import pytest
-from content_factory_client import VERSION, APIError, Client, ContentTypeList, JobChange, SourceSpan, models
+from content_factory_client import (
+    VERSION,
+    APIError,
+    AsyncClient,
+    Client,
+    ConfigurationError,
+    ConflictError,
+    ContentTypeList,
+    JobChange,
+    SourceSpan,
+    models,
+)
 from fakeapi import (
     FakeAPI,
     FakeClock,
     end,
+    error,
     job,
     recorded_artifact,
     recorded_artifact_names,
@@ -50,6 +62,32 @@ def test_url_and_key_default_to_the_environment(api: FakeAPI, monkeypatch: pytes
     assert sent.url.host == "from-env.test"
     assert sent.headers["X-API-Key"] == "cf_from_env"
     assert sent.headers["X-Trace"] == "t1"
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "localhost:8080", "ftp://cf.test", "cf.test", "http://"])
+def test_a_base_url_the_client_cannot_use_is_refused_when_it_is_made(url: str) -> None:
+    with pytest.raises(ConfigurationError, match="base_url"):
+        Client(url, KEY)
+    with pytest.raises(ConfigurationError, match="base_url"):
+        AsyncClient(url, KEY)
+
+
+def test_a_bad_url_from_the_environment_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CF_API_URL", "http://[::1")
+
+    with pytest.raises(ConfigurationError, match="CF_API_URL"):
+        Client()
+
+
+def test_a_key_that_is_not_ascii_is_refused_without_showing_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CF_API_KEY", "cf_geheimnis_ä")
+
+    with pytest.raises(ConfigurationError, match="CF_API_KEY") as raised:
+        Client(URL)
+    with pytest.raises(ConfigurationError, match="X-Trace"):
+        Client(URL, KEY, headers={"X-Trace": "ü"})
+
+    assert "geheimnis" not in str(raised.value)
 
 
 def test_without_a_key_none_is_sent(api: FakeAPI, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -146,12 +184,33 @@ def test_flashcards_carry_their_evidence(api: FakeAPI, client: Client) -> None:
 
 def test_a_download_is_named_by_content_disposition(api: FakeAPI, client: Client) -> None:
     headers = {"Content-Type": "text/markdown; charset=utf-8", "Content-Disposition": 'attachment; filename="cards.md"'}
-    api.on("GET", "/v1/jobs/job_1/artifacts/flashcards", reply(200, "# Cards\n", headers))
+    api.on("GET", "/v1/jobs/job_1/artifacts/flashcards/export", reply(200, "# Cards\n", headers))
 
     download = client.jobs.download("job_1", "flashcards", format="md")
 
     assert (download.filename, download.media_type, download.content) == ("cards.md", "text/markdown", b"# Cards\n")
     assert api.requests[0].url.params["format"] == "md"
+
+
+def test_a_download_asks_the_export_route_directly(api: FakeAPI, client: Client) -> None:
+    # exportArtifact; the artifact's own route answers a format with a 307 to it, a hop not taken.
+    api.on(
+        "GET", "/v1/jobs/job_1/artifacts/flashcards/export", reply(200, "front,back\n", {"Content-Type": "text/csv"})
+    )
+
+    client.jobs.download("job_1", "flashcards", format="csv")
+
+    assert [str(r.url) for r in api.requests] == [f"{URL}/v1/jobs/job_1/artifacts/flashcards/export?format=csv"]
+
+
+def test_an_export_of_an_unfinished_job_is_a_conflict(api: FakeAPI, client: Client) -> None:
+    api.on("GET", "/v1/jobs/job_1/export", reply(409, error("job_not_finished", details={"status": "running"})))
+
+    with pytest.raises(ConflictError) as raised:
+        client.jobs.export("job_1")
+
+    assert raised.value.code == "job_not_finished"
+    assert len(api.requests) == 1  # not retried
 
 
 @pytest.mark.parametrize(
@@ -168,7 +227,7 @@ def test_a_download_name_is_a_bare_file_name(
     api: FakeAPI, client: Client, disposition: str | None, filename: str
 ) -> None:
     headers = {"Content-Type": "text/csv", **({"Content-Disposition": disposition} if disposition else {})}
-    api.on("GET", "/v1/jobs/job_1/artifacts/flashcards", reply(200, "front,back\n", headers))
+    api.on("GET", "/v1/jobs/job_1/artifacts/flashcards/export", reply(200, "front,back\n", headers))
 
     assert client.jobs.download("job_1", "flashcards", format="csv").filename == filename
 
@@ -279,7 +338,7 @@ def test_generate_refuses_a_text_and_a_file_before_sending(api: FakeAPI, client:
 
 def test_a_download_follows_a_redirect_to_storage_without_the_key(api: FakeAPI, client: Client) -> None:
     signed = "https://storage.test/exports/job_1/cards.apkg?X-Goog-Signature=abc"
-    api.on("GET", "/v1/jobs/job_1/artifacts/flashcards", reply(307, None, {"Location": signed}))
+    api.on("GET", "/v1/jobs/job_1/artifacts/flashcards/export", reply(307, None, {"Location": signed}))
     disposition = {
         "Content-Type": "application/octet-stream",
         "Content-Disposition": 'attachment; filename="cards.apkg"',

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from email.utils import format_datetime
+
+import httpx
 import pytest
 from content_factory_client import (
+    APIConnectionError,
     APIError,
     AuthenticationError,
     BadGatewayError,
@@ -16,12 +21,13 @@ from content_factory_client import (
     PayloadTooLargeError,
     PermissionDeniedError,
     RateLimitError,
+    ResponseDecodingError,
     RetryPolicy,
     ServiceUnavailableError,
     UnprocessableEntityError,
     UnsupportedMediaTypeError,
 )
-from fakeapi import FakeAPI, error, reply
+from fakeapi import FakeAPI, FakeClock, error, job, reply
 
 JOB = "/v1/jobs/job_1"
 
@@ -94,3 +100,51 @@ def test_a_success_whose_body_cannot_be_read_is_an_api_error(api: FakeAPI, clien
         client.jobs.get("job_1")
 
     assert raised.value.code == "unexpected_body"
+
+
+@pytest.mark.parametrize(
+    ("headers", "seconds"),
+    [
+        ({"X-RateLimit-Reset": "4"}, 4.0),
+        (
+            {
+                "Date": format_datetime(datetime(2026, 12, 3, 10, 0, 0, tzinfo=UTC), usegmt=True),
+                "X-RateLimit-Reset": str(int(datetime(2026, 12, 3, 10, 0, 9, tzinfo=UTC).timestamp())),
+            },
+            9.0,
+        ),
+        ({"Retry-After": "3", "X-RateLimit-Reset": "40"}, 3.0),
+        ({}, None),
+    ],
+    ids=["reset-seconds", "reset-epoch", "retry-after-first", "neither"],
+)
+def test_a_rate_limit_error_waits_as_long_as_the_retries_do(
+    api: FakeAPI, clock: FakeClock, headers: dict[str, str], seconds: float | None
+) -> None:
+    api.on("POST", f"{JOB}/cancel", reply(429, error("rate_limited"), headers))
+
+    with unretried(api) as client, pytest.raises(RateLimitError) as raised:
+        client.jobs.cancel("job_1")
+    assert raised.value.retry_after == seconds
+
+    if seconds is not None:  # the retries wait as long
+        api.on("POST", f"{JOB}/cancel", reply(429, error("rate_limited"), headers), reply(200, job(status="cancelled")))
+        policy = RetryPolicy(base_delay=0.0)  # no jitter above the server's wait
+        with Client("http://cf.test", "k", transport=api.transport(), clock=clock, retry=policy) as client:
+            client.jobs.cancel("job_1")
+        assert clock.sleeps == [seconds]
+
+
+def _garbled(request: httpx.Request) -> httpx.Response:
+    return httpx.Response(200, headers={"Content-Encoding": "gzip"}, stream=httpx.ByteStream(b"not gzip at all"))
+
+
+def test_an_answer_that_cannot_be_decoded_is_a_connection_error(api: FakeAPI, client: Client) -> None:
+    api.on("GET", JOB, _garbled)
+
+    with pytest.raises(ResponseDecodingError) as raised:
+        client.jobs.get("job_1")
+
+    assert isinstance(raised.value, APIConnectionError)
+    assert isinstance(raised.value.__cause__, httpx.DecodingError)
+    assert len(api.sent("GET", JOB)) == 1

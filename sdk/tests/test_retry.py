@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -279,3 +281,74 @@ def test_statuses_outside_the_policy_are_not_retried(api: FakeAPI, clock: FakeCl
 
     with make_client(api, clock, only_429) as client, pytest.raises(ServiceUnavailableError):
         client.jobs.get("job_1")
+
+
+@pytest.fixture
+def new_york(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """This machine's clock in New York time, five hours behind UTC in December."""
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+NOW = datetime(2026, 12, 3, 10, 0, 0, tzinfo=UTC)
+
+
+def asctime(when: datetime) -> str:
+    """The asctime form of an HTTP date (RFC 9110, 5.6.7), which carries no zone: it is UTC."""
+    return when.strftime("%a %b %e %H:%M:%S %Y")
+
+
+@pytest.mark.usefixtures("new_york")
+@pytest.mark.parametrize(
+    ("date", "retry_after"),
+    [
+        (format_datetime(NOW, usegmt=True), asctime(NOW + timedelta(seconds=7))),
+        (asctime(NOW), format_datetime(NOW + timedelta(seconds=7), usegmt=True)),
+        (asctime(NOW), asctime(NOW + timedelta(seconds=7))),
+    ],
+    ids=["retry-after-asctime", "date-asctime", "both-asctime"],
+)
+def test_http_dates_without_a_zone_are_utc(
+    api: FakeAPI, client: Client, clock: FakeClock, date: str, retry_after: str
+) -> None:
+    api.on(
+        "GET",
+        JOB,
+        reply(503, error("service_unavailable"), {"Date": date, "Retry-After": retry_after}),
+        reply(200, job()),
+    )
+
+    client.jobs.get("job_1")
+
+    assert clock.sleeps == [pytest.approx(7.0)]
+
+
+SIGNED = "https://storage.test/exports/job_1/cards.apkg?X-Goog-Signature=abc"
+EXPORT = "/v1/jobs/job_1/artifacts/flashcards/export"
+
+
+def test_a_redirect_does_not_start_a_new_retry_budget(api: FakeAPI, client: Client) -> None:
+    unavailable = reply(503, error("service_unavailable"))
+    api.on("GET", EXPORT, unavailable, unavailable, reply(307, None, {"Location": SIGNED}))
+    api.on("GET", "/exports/job_1/cards.apkg", unavailable)
+
+    with pytest.raises(RetriesExhausted) as raised:
+        client.jobs.download("job_1", "flashcards", format="apkg")
+
+    assert raised.value.attempts == 5  # 2 at the API, 3 at the storage; the redirect is not a failed attempt
+    assert len(api.sent("GET", "/exports/job_1/cards.apkg")) == 3
+
+
+def test_a_redirect_counts_its_time_in_the_budget(api: FakeAPI, clock: FakeClock) -> None:
+    slow = reply(429, error("rate_limited"), {"Retry-After": "20"})
+    api.on("GET", EXPORT, slow, slow, reply(307, None, {"Location": SIGNED}))
+    api.on("GET", "/exports/job_1/cards.apkg", reply(503, error("service_unavailable"), {"Retry-After": "20"}))
+
+    with make_client(api, clock, RetryPolicy(total_timeout=50.0)) as client, pytest.raises(RetriesExhausted):
+        client.jobs.download("job_1", "flashcards", format="apkg")
+
+    assert sum(clock.sleeps) <= 50.0
+    assert len(api.sent("GET", "/exports/job_1/cards.apkg")) == 1  # 40 s were spent before the redirect

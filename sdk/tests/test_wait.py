@@ -7,7 +7,15 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from content_factory_client import AuthenticationError, Client, JobChange, NotFoundError, RetryPolicy, WaitTimeout
+from content_factory_client import (
+    AuthenticationError,
+    Client,
+    JobChange,
+    NotFoundError,
+    RetriesExhausted,
+    RetryPolicy,
+    WaitTimeout,
+)
 from fakeapi import FakeAPI, FakeClock, change, end, error, job, reply, stream
 
 from conftest import KEY, URL
@@ -147,6 +155,7 @@ def test_a_wait_past_its_timeout_carries_the_last_job_seen(api: FakeAPI, client:
     with pytest.raises(WaitTimeout) as raised:
         client.jobs.wait("job_1", timeout=5.0, poll_interval=2.0)
 
+    assert raised.value.job is not None
     assert raised.value.job.version == 2
     assert sum(clock.sleeps) == pytest.approx(5.0)  # 2 + 2 + the 1 left
 
@@ -175,3 +184,163 @@ def test_a_quiet_stream_is_left_at_the_deadline(api: FakeAPI) -> None:
         pytest.raises(WaitTimeout),
     ):
         client.jobs.wait("job_1", timeout=30.0)
+
+
+# --- the deadline holds for every request of the wait -----------------------------------------------------------
+
+
+def test_a_429_on_the_stream_longer_than_the_wait_ends_it_at_once(
+    api: FakeAPI, client: Client, clock: FakeClock
+) -> None:
+    api.on("GET", JOB, reply(200, job(version=1)))
+    api.on("GET", EVENTS, reply(429, error("rate_limited"), {"Retry-After": "30"}))
+
+    with pytest.raises(WaitTimeout) as raised:
+        client.jobs.wait("job_1", timeout=5.0)
+
+    assert clock.sleeps == []  # not 4 x 30 s under the client's retry budget
+    assert raised.value.job is not None
+    assert raised.value.job.version == 1
+
+
+def test_a_poll_retried_past_the_deadline_is_a_wait_timeout(api: FakeAPI, client: Client, clock: FakeClock) -> None:
+    api.on("GET", JOB, reply(200, job(version=1)), reply(503, error("service_unavailable"), {"Retry-After": "25"}))
+    api.on("GET", EVENTS, reply(404, error("not_found")))
+
+    with pytest.raises(WaitTimeout) as raised:
+        client.jobs.wait("job_1", timeout=5.0)
+
+    assert sum(clock.sleeps) <= 5.0
+    assert raised.value.job is not None
+    assert raised.value.job.version == 1
+    assert raised.value.timeout == 5.0
+
+
+def test_a_job_not_read_once_before_the_deadline_is_a_wait_timeout_without_a_job(
+    api: FakeAPI, client: Client, clock: FakeClock
+) -> None:
+    api.on("GET", JOB, reply(503, error("service_unavailable"), {"Retry-After": "25"}))
+
+    with pytest.raises(WaitTimeout) as raised:
+        client.jobs.wait("job_1", timeout=5.0)
+
+    assert (raised.value.job_id, raised.value.job) == ("job_1", None)
+    assert clock.sleeps == []
+
+
+def test_a_retry_that_fits_in_the_wait_is_slept(api: FakeAPI, client: Client, clock: FakeClock) -> None:
+    api.on(
+        "GET",
+        JOB,
+        reply(200, job(version=1)),
+        reply(503, error("service_unavailable"), {"Retry-After": "3"}),
+        reply(200, job("job_1", "succeeded", 2, DONE)),
+    )
+    api.on("GET", EVENTS, reply(404, error("not_found")))
+
+    assert client.jobs.wait("job_1", timeout=10.0).status == "succeeded"
+    assert clock.sleeps == [1.0, 3.0]
+
+
+def test_a_service_that_keeps_failing_still_spends_the_retries_in_a_long_wait(api: FakeAPI, client: Client) -> None:
+    api.on("GET", JOB, reply(200, job(version=1)), reply(503, error("service_unavailable")))
+    api.on("GET", EVENTS, reply(404, error("not_found")))
+
+    with pytest.raises(RetriesExhausted):  # the service failed: not a timeout of the wait
+        client.jobs.wait("job_1", timeout=600.0)
+
+
+def test_the_stream_is_opened_with_a_read_timeout_no_longer_than_the_wait(api: FakeAPI, clock: FakeClock) -> None:
+    running, done = reply(200, job(version=1)), reply(200, job("job_1", "succeeded", 2, DONE))
+    api.on("GET", JOB, running, done, running, done)  # two waits
+    api.on("GET", EVENTS, stream(end(2)))
+
+    with Client(URL, KEY, transport=api.transport(), clock=clock, timeout=30.0) as client:
+        client.jobs.wait("job_1", timeout=5.0)
+        client.jobs.wait("job_1", timeout=600.0)
+
+    short, long = (r.extensions["timeout"]["read"] for r in api.sent("GET", EVENTS))
+    assert (short, long) == (5.0, 30.0)
+
+
+def test_a_silent_stream_ends_the_wait_at_its_deadline(api: FakeAPI, client: Client, clock: FakeClock) -> None:
+    api.on("GET", JOB, reply(200, job(version=1)))
+    # Not even a heartbeat until the stream's read timeout, the 5 s left of the wait, runs out.
+    api.on("GET", EVENTS, stream(silent=(clock, 5.0), then=httpx.ReadTimeout("timed out")))
+
+    with pytest.raises(WaitTimeout) as raised:
+        client.jobs.wait("job_1", timeout=5.0)
+
+    assert raised.value.job is not None
+    assert len(api.sent("GET", JOB)) == 1
+    assert api.sent("GET", EVENTS)[0].extensions["timeout"]["read"] == 5.0
+
+
+def test_a_stream_silent_before_the_deadline_is_resumed(api: FakeAPI, client: Client, clock: FakeClock) -> None:
+    api.on("GET", JOB, reply(200, job(version=1)), reply(200, job("job_1", "succeeded", 3, DONE)))
+    api.on(
+        "GET",
+        EVENTS,
+        stream(change(2, "running", RUNNING), silent=(clock, 30.0), then=httpx.ReadTimeout("timed out")),
+        stream(change(3, "succeeded", DONE), end(3)),
+    )
+
+    assert client.jobs.wait("job_1", timeout=600.0).status == "succeeded"
+    assert [r.headers["Last-Event-ID"] for r in api.sent("GET", EVENTS)] == ["1", "2"]
+    assert len(api.sent("GET", JOB)) == 2  # the first read and the last: no polling
+
+
+# --- poll_interval ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("interval", [0.0, -1.0, float("nan")])
+def test_a_poll_interval_that_is_not_positive_is_refused(api: FakeAPI, client: Client, interval: float) -> None:
+    api.on("GET", JOB, reply(200, job(version=1)), reply(200, job("job_1", "succeeded", 2, DONE)))
+    api.on("GET", EVENTS, reply(404, error("not_found")))
+
+    with pytest.raises(ValueError, match="poll_interval"):
+        client.jobs.wait("job_1", poll_interval=interval)
+    with pytest.raises(ValueError, match="poll_interval"):
+        client.generate("Some text", poll_interval=interval)
+
+    assert api.requests == []
+
+
+def test_streams_are_opened_at_least_a_poll_interval_apart(api: FakeAPI, client: Client, clock: FakeClock) -> None:
+    api.on("GET", JOB, reply(200, job(version=1)), reply(200, job("job_1", "succeeded", 4, DONE)))
+    api.on(
+        "GET",
+        EVENTS,
+        stream(change(2, "running", RUNNING)),  # each ends at once, after an event
+        stream(change(3, "running", RUNNING)),
+        stream(change(4, "succeeded", DONE), end(4)),
+    )
+
+    client.jobs.wait("job_1", poll_interval=2.0)
+
+    assert clock.sleeps == [2.0, 2.0]
+
+
+def test_a_stream_that_lasted_a_while_is_resumed_at_once(api: FakeAPI, client: Client, clock: FakeClock) -> None:
+    api.on("GET", JOB, reply(200, job(version=1)), reply(200, job("job_1", "succeeded", 3, DONE)))
+    api.on(
+        "GET",
+        EVENTS,
+        stream(change(2, "running", RUNNING), silent=(clock, 60.0)),  # the server ends it after a minute
+        stream(change(3, "succeeded", DONE), end(3)),
+    )
+
+    client.jobs.wait("job_1", poll_interval=2.0)
+
+    assert clock.sleeps == []
+
+
+def test_a_stream_whose_encoding_is_broken_falls_back_to_polling(api: FakeAPI, client: Client) -> None:
+    def garbled(request: httpx.Request) -> httpx.Response:
+        headers = {"Content-Type": "text/event-stream", "Content-Encoding": "gzip"}
+        return httpx.Response(200, headers=headers, stream=httpx.ByteStream(b"not gzip"))
+
+    api.on("GET", JOB, reply(200, job(version=1)), reply(200, job("job_1", "succeeded", 2, DONE)))
+    api.on("GET", EVENTS, garbled)
+
+    assert client.jobs.wait("job_1").status == "succeeded"

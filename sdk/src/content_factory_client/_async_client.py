@@ -15,7 +15,7 @@ import httpx
 from content_factory_client import _config
 from content_factory_client import _operations as ops
 from content_factory_client._clock import Clock, SystemClock
-from content_factory_client._events import OnProgress, Waiter, await_job
+from content_factory_client._events import OnProgress, Waiter, await_job, check_poll_interval
 from content_factory_client._results import Download, GenerationResult, failed_artifacts, succeeded_artifacts
 from content_factory_client._retry import RetryPolicy
 from content_factory_client._send import AsyncSender
@@ -83,7 +83,47 @@ class AsyncClient:
     ) -> GenerationResult:
         """Make a job (uploading ``file`` as a source first), wait for it, and fetch every artifact that
         succeeded. A job that finishes partial, failed or cancelled is returned too: see ``result.failed``."""
+        job = await self._finished_job(
+            text,
+            topic=topic,
+            file=file,
+            source_ids=source_ids,
+            artifacts=artifacts,
+            language=language,
+            audience=audience,
+            difficulty=difficulty,
+            focus=focus,
+            options=options,
+            idempotency_key=idempotency_key,
+            on_progress=on_progress,
+            timeout=timeout,
+            poll_interval=poll_interval,
+        )
+        fetched = {name: await self.jobs.artifact(job.id, name) for name in succeeded_artifacts(job)}
+        return GenerationResult(job=job, artifacts=fetched, failed=failed_artifacts(job))
+
+    async def _finished_job(
+        self,
+        text: str | None = None,
+        *,
+        topic: str | None = None,
+        file: str | os.PathLike[str] | None = None,
+        source_ids: Sequence[str] | None = None,
+        artifacts: Sequence[str] | None = None,
+        language: str | None = None,
+        audience: str | None = None,
+        difficulty: str | None = None,
+        focus: str | None = None,
+        options: Mapping[str, Mapping[str, Any]] | None = None,
+        idempotency_key: str | None = None,
+        on_progress: OnProgress | None = None,
+        timeout: float = 600.0,  # noqa: ASYNC109 (the wait's deadline: WaitTimeout carries the last job seen)
+        poll_interval: float = 1.0,
+    ) -> Job:
+        """``generate`` up to the fetching (the command line downloads files instead): ``file`` uploaded, the
+        job made, and waited for. The arguments are checked before anything is sent."""
         ops.check_generation(text, file, source_ids)
+        check_poll_interval(poll_interval)
         ids = [*([(await self.sources.upload(file)).id] if file is not None else []), *(source_ids or [])]
         job = await self.jobs.create(
             topic=topic,
@@ -97,9 +137,7 @@ class AsyncClient:
             options=options,
             idempotency_key=idempotency_key,
         )
-        job = await self.jobs.wait(job.id, timeout=timeout, on_progress=on_progress, poll_interval=poll_interval)
-        fetched = {name: await self.jobs.artifact(job.id, name) for name in succeeded_artifacts(job)}
-        return GenerationResult(job=job, artifacts=fetched, failed=failed_artifacts(job))
+        return await self.jobs.wait(job.id, timeout=timeout, on_progress=on_progress, poll_interval=poll_interval)
 
     async def close(self) -> None:
         await self._http.aclose()
@@ -134,8 +172,8 @@ class AsyncJobs:
             ops.create_job(
                 topic=topic,
                 source_text=source_text,
-                source_ids=[*source_ids] if source_ids is not None else None,
-                artifacts=[*artifacts] if artifacts is not None else None,
+                source_ids=source_ids,
+                artifacts=artifacts,
                 language=language,
                 audience=audience,
                 difficulty=difficulty,

@@ -15,9 +15,11 @@
     │   ├── BadGatewayError            502, 504
     │   └── ServiceUnavailableError    503
     ├── APIConnectionError                                               no answer: the network or the server failed
-    │   └── APITimeoutError
+    │   ├── APITimeoutError
+    │   └── ResponseDecodingError                                        an answer whose body could not be decoded
     ├── RetriesExhausted (attempts, elapsed, last_error, status, request_id)
-    └── WaitTimeout (job, timeout)
+    ├── WaitTimeout (job_id, job, timeout)
+    └── ConfigurationError                                               the client cannot be made as given
 
 Other statuses are a plain ``APIError``. A body that is not the envelope (a proxy's HTML page) gives the code
 ``http_<status>``.
@@ -28,6 +30,7 @@ from __future__ import annotations
 import email.utils
 import json
 import time
+from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -36,6 +39,7 @@ if TYPE_CHECKING:
     from content_factory_client.models import Job
 
 _SNIPPET = 300  # characters of a body that is not the envelope, kept in ``details``
+_EPOCH_FROM = 1_000_000_000  # an X-RateLimit-Reset this large is a moment (epoch seconds), not a number of seconds
 
 
 class ContentFactoryError(Exception):
@@ -102,8 +106,9 @@ class UnprocessableEntityError(APIError):
 class RateLimitError(APIError):
     @property
     def retry_after(self) -> float | None:
-        """Seconds the server asked to wait (``Retry-After``), or None when it did not say."""
-        return retry_after_seconds(self.headers)
+        """Seconds the server asked to wait (``Retry-After``, else ``X-RateLimit-Reset``), or None when it did not
+        say: the wait the client's retries honour."""
+        return server_wait(self.status, self.headers)
 
 
 class InternalServerError(APIError):
@@ -126,6 +131,11 @@ class APITimeoutError(APIConnectionError):
     """No answer in time."""
 
 
+class ResponseDecodingError(APIConnectionError):
+    """The answer's body could not be decoded (a broken ``Content-Encoding``). The httpx error is the
+    ``__cause__``."""
+
+
 class RetriesExhausted(ContentFactoryError):
     """The retry budget ran out; ``last_error`` is what the last attempt got."""
 
@@ -141,12 +151,23 @@ class RetriesExhausted(ContentFactoryError):
 
 
 class WaitTimeout(ContentFactoryError):
-    """The job did not finish within the wait's timeout; ``job`` is the job as last seen."""
+    """The job did not finish within the wait's timeout. ``job`` is the job as last seen: None when the wait
+    could not read it even once in time."""
 
-    def __init__(self, job: Job, timeout: float) -> None:
-        super().__init__(f"Job {job.id} is still {job.status} after {timeout:g} s.")
+    def __init__(self, job_id: str, job: Job | None, timeout: float) -> None:
+        if job is None:
+            message = f"Job {job_id} could not be read within {timeout:g} s."
+        else:
+            message = f"Job {job_id} is still {job.status} after {timeout:g} s."
+        super().__init__(message)
+        self.job_id = job_id
         self.job = job
         self.timeout = timeout
+
+
+class ConfigurationError(ContentFactoryError):
+    """The client cannot be made from its arguments or the environment: a base URL that is not an http(s) URL,
+    a key or header that is not ASCII."""
 
 
 _BY_STATUS: dict[int, type[APIError]] = {
@@ -200,7 +221,23 @@ def _envelope(response: httpx.Response) -> dict[str, Any] | None:
     return error if isinstance(error, dict) else None
 
 
-def retry_after_seconds(headers: httpx.Headers) -> float | None:
+def server_wait(status: int, headers: httpx.Headers) -> float | None:
+    """The seconds the server asked for: ``Retry-After``, or on a 429 the ``X-RateLimit-Reset`` of the window
+    that refused (this API sends the moment, in epoch seconds, when a slot frees up; a small number is taken as
+    seconds). None when it did not say. The one reading of these headers: the retries and ``RateLimitError``."""
+    asked = _retry_after(headers)
+    if asked is not None or status != 429:
+        return asked
+    try:
+        reset = float(headers.get("X-RateLimit-Reset", ""))
+    except ValueError:
+        return None
+    if reset >= _EPOCH_FROM:
+        return max(0.0, reset - _server_now(headers))
+    return max(0.0, reset)
+
+
+def _retry_after(headers: httpx.Headers) -> float | None:
     """``Retry-After`` as seconds: a number of seconds, or an HTTP date measured against the answer's ``Date``."""
     value = headers.get("Retry-After")
     if value is None:
@@ -209,20 +246,23 @@ def retry_after_seconds(headers: httpx.Headers) -> float | None:
         return max(0.0, float(value))
     except ValueError:
         pass
-    try:
-        when = email.utils.parsedate_to_datetime(value).timestamp()
-    except (TypeError, ValueError, IndexError):
-        return None
-    return max(0.0, when - server_now(headers))
+    when = _http_date(value)
+    return None if when is None else max(0.0, when - _server_now(headers))
 
 
-def server_now(headers: httpx.Headers) -> float:
+def _server_now(headers: httpx.Headers) -> float:
     """The time of the answer as epoch seconds: its ``Date`` (the server's clock, so the clocks' skew does not
     count), else this machine's clock."""
     date = headers.get("Date")
-    if date is not None:
-        try:
-            return email.utils.parsedate_to_datetime(date).timestamp()
-        except (TypeError, ValueError, IndexError):
-            pass
-    return time.time()
+    when = _http_date(date) if date is not None else None
+    return time.time() if when is None else when
+
+
+def _http_date(value: str) -> float | None:
+    """An HTTP date as epoch seconds. HTTP dates are always UTC (RFC 9110, 5.6.7), but the asctime form carries
+    no zone and ``parsedate_to_datetime`` returns it naive, which ``timestamp()`` would read as local time."""
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return (when if when.tzinfo is not None else when.replace(tzinfo=UTC)).timestamp()

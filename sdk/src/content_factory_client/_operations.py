@@ -7,7 +7,7 @@ import dataclasses
 import email.message
 import posixpath
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Generic, NamedTuple, TypeVar
@@ -76,7 +76,7 @@ class Operation(Generic[T]):
         if not self.follows_redirects or response.status_code not in _REDIRECTS or not location:
             return None
         source = response.request.url
-        target = source.join(location)
+        target = source.join(location)  # httpx has checked it: a Location that is not a URL is a protocol error
         foreign = (target.scheme, target.host, target.port) != (source.scheme, source.host, source.port)
         return dataclasses.replace(
             self,
@@ -91,10 +91,18 @@ class Operation(Generic[T]):
             anonymous=self.anonymous or foreign,
         )
 
-    def build(self, http: httpx.Client | httpx.AsyncClient) -> httpx.Request:
+    def build(self, http: httpx.Client | httpx.AsyncClient, *, within: float | None = None) -> httpx.Request:
+        """The request, with the client's timeouts, or with none longer than ``within`` seconds when given."""
+        timeout = _capped(http.timeout, within)
         if self.anonymous:
             agent = {"User-Agent": http.headers["User-Agent"]} if "User-Agent" in http.headers else {}
-            return httpx.Request(self.method, self.path, params=dict(self.params) or None, headers=agent)
+            return httpx.Request(
+                self.method,
+                self.path,
+                params=dict(self.params) or None,
+                headers=agent,
+                extensions={"timeout": timeout.as_dict()},  # as build_request would: without it, none at all
+            )
         return http.build_request(
             self.method,
             self.path,
@@ -103,7 +111,20 @@ class Operation(Generic[T]):
             files=self.files,
             data=self.data,
             headers=dict(self.headers),
+            timeout=timeout,
         )
+
+
+def _capped(timeout: httpx.Timeout, within: float | None) -> httpx.Timeout:
+    if within is None:
+        return timeout
+
+    def cap(seconds: float | None) -> float:
+        return within if seconds is None else min(seconds, within)
+
+    return httpx.Timeout(
+        connect=cap(timeout.connect), read=cap(timeout.read), write=cap(timeout.write), pool=cap(timeout.pool)
+    )
 
 
 class JobPoll(NamedTuple):
@@ -148,8 +169,8 @@ def create_job(
     *,
     topic: str | None,
     source_text: str | None,
-    source_ids: list[str] | None,
-    artifacts: list[str] | None,
+    source_ids: Sequence[str] | None,
+    artifacts: Sequence[str] | None,
     language: str | None,
     audience: str | None,
     difficulty: str | None,
@@ -162,8 +183,8 @@ def create_job(
     fields = {
         "topic": topic,
         "source_text": source_text,
-        "source_ids": source_ids,
-        "artifacts": artifacts,
+        "source_ids": [*source_ids] if source_ids is not None else None,
+        "artifacts": [*artifacts] if artifacts is not None else None,
         "language": language,
         "audience": audience,
         "difficulty": difficulty,
@@ -227,11 +248,14 @@ def get_artifact(job_id: str, artifact_type: str) -> Operation[Artifact]:
 
 
 def download_artifact(job_id: str, artifact_type: str, format: str) -> Operation[Download]:
-    path = f"/v1/jobs/{_segment(job_id)}/artifacts/{_segment(artifact_type)}"
+    """``exportArtifact``: the file, or a 307 to a signed URL of the storage. (The artifact's own route answers a
+    ``format`` with a 307 to this one: asking here saves that hop.)"""
+    path = f"/v1/jobs/{_segment(job_id)}/artifacts/{_segment(artifact_type)}/export"
     return _get(path, _download(f"{artifact_type}.{format}"), follows_redirects=True, format=format)
 
 
 def export_job(job_id: str, format: str) -> Operation[Download]:
+    """A 409 (``job_not_finished``) while the job is unfinished."""
     path = f"/v1/jobs/{_segment(job_id)}/export"
     return _get(path, _download(f"{job_id}.{format}"), follows_redirects=True, format=format)
 

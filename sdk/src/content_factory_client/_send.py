@@ -1,4 +1,9 @@
-"""Sending an operation with its retries: the same loop over ``Attempts``, once blocking and once async."""
+"""Sending an operation with its retries: the same loop over ``Attempts``, once blocking and once async.
+
+One ``Attempts`` covers a whole call, the redirects it follows included. A call made inside a wait carries the
+wait's ``Deadline``; the event stream, which may stay silent, is also opened with timeouts no longer than what is
+left of it (a poll answers at once, so it keeps the client's).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ import httpx
 
 from content_factory_client._clock import Clock
 from content_factory_client._operations import Operation
-from content_factory_client._retry import Attempts, RetryPolicy
+from content_factory_client._retry import Attempts, Deadline, RetryPolicy, connection_error
 
 T = TypeVar("T")
 
@@ -23,38 +28,41 @@ class SyncSender:
         self._policy = policy
         self._rng = policy.jitter if policy.jitter is not None else random.Random()  # noqa: S311 (jitter)
 
-    def send(self, op: Operation[T]) -> T:
+    def send(self, op: Operation[T], *, deadline: Deadline | None = None) -> T:
+        attempts = Attempts(self._policy, clock=self.clock, rng=self._rng, deadline=deadline)
         for _ in range(_MAX_HOPS):
-            response, attempts = self._exchange(op, stream=False)
+            response = self._exchange(op, attempts, stream=False, within=None)
             target = op.redirected(response)
             if target is None:
                 break
             op = target
         return op.result(response, unanswered=attempts.unanswered)
 
-    def open(self, op: Operation[httpx.Response]) -> httpx.Response:
+    def open(self, op: Operation[httpx.Response], *, deadline: Deadline) -> httpx.Response:
         """A streamed answer, open; the caller closes it. An error answer is raised, as ``send`` does."""
-        response, attempts = self._exchange(op, stream=True)
+        attempts = Attempts(self._policy, clock=self.clock, rng=self._rng, deadline=deadline)
+        response = self._exchange(op, attempts, stream=True, within=deadline.remaining())
         try:
             return op.result(response, unanswered=attempts.unanswered)
         except BaseException:
             response.close()
             raise
 
-    def _exchange(self, op: Operation[T], *, stream: bool) -> tuple[httpx.Response, Attempts]:
-        attempts = Attempts(self._policy, replayable=op.replayable, clock=self.clock, rng=self._rng)
+    def _exchange(self, op: Operation[T], attempts: Attempts, *, stream: bool, within: float | None) -> httpx.Response:
         while True:
-            attempts.start()
+            request = op.build(self.http, within=within)
             try:
-                response = self.http.send(op.build(self.http), stream=stream)
+                response = self.http.send(request, stream=stream)
                 if stream and response.is_error:
                     _read(response)
             except httpx.TransportError as exc:
-                delay = attempts.after_error(exc)
+                delay = attempts.after_error(exc, replayable=op.replayable)
+            except httpx.DecodingError as exc:  # the answer came, and its body cannot be decoded: not retried
+                raise connection_error(exc) from exc
             else:
-                answered = attempts.after_response(response)
+                answered = attempts.after_response(response, replayable=op.replayable)
                 if answered is None:
-                    return response, attempts
+                    return response
                 response.close()
                 delay = answered
             self.clock.sleep(delay)
@@ -67,37 +75,42 @@ class AsyncSender:
         self._policy = policy
         self._rng = policy.jitter if policy.jitter is not None else random.Random()  # noqa: S311 (jitter)
 
-    async def send(self, op: Operation[T]) -> T:
+    async def send(self, op: Operation[T], *, deadline: Deadline | None = None) -> T:
+        attempts = Attempts(self._policy, clock=self.clock, rng=self._rng, deadline=deadline)
         for _ in range(_MAX_HOPS):
-            response, attempts = await self._exchange(op, stream=False)
+            response = await self._exchange(op, attempts, stream=False, within=None)
             target = op.redirected(response)
             if target is None:
                 break
             op = target
         return op.result(response, unanswered=attempts.unanswered)
 
-    async def open(self, op: Operation[httpx.Response]) -> httpx.Response:
-        response, attempts = await self._exchange(op, stream=True)
+    async def open(self, op: Operation[httpx.Response], *, deadline: Deadline) -> httpx.Response:
+        attempts = Attempts(self._policy, clock=self.clock, rng=self._rng, deadline=deadline)
+        response = await self._exchange(op, attempts, stream=True, within=deadline.remaining())
         try:
             return op.result(response, unanswered=attempts.unanswered)
         except BaseException:
             await response.aclose()
             raise
 
-    async def _exchange(self, op: Operation[T], *, stream: bool) -> tuple[httpx.Response, Attempts]:
-        attempts = Attempts(self._policy, replayable=op.replayable, clock=self.clock, rng=self._rng)
+    async def _exchange(
+        self, op: Operation[T], attempts: Attempts, *, stream: bool, within: float | None
+    ) -> httpx.Response:
         while True:
-            attempts.start()
+            request = op.build(self.http, within=within)
             try:
-                response = await self.http.send(op.build(self.http), stream=stream)
+                response = await self.http.send(request, stream=stream)
                 if stream and response.is_error:
                     await _aread(response)
             except httpx.TransportError as exc:
-                delay = attempts.after_error(exc)
+                delay = attempts.after_error(exc, replayable=op.replayable)
+            except httpx.DecodingError as exc:
+                raise connection_error(exc) from exc
             else:
-                answered = attempts.after_response(response)
+                answered = attempts.after_response(response, replayable=op.replayable)
                 if answered is None:
-                    return response, attempts
+                    return response
                 await response.aclose()
                 delay = answered
             await self.clock.asleep(delay)

@@ -2,13 +2,16 @@
 function that makes the client, so tests hand it a client over ``httpx.MockTransport``; ``main`` is the script.
 
 Exit codes (stable, for scripts): 0 success; 1 the job finished but did not succeed (partial, failed,
-cancelled); 2 a usage error; 3 the API refused the request (4xx); 4 the service or the network failed, after
-retries (5xx, no connection, retries spent); 5 timed out waiting for the job.
+cancelled); 2 a usage error (also an --api-url or --api-key the client cannot use, a stdin that is not UTF-8, an
+--out that cannot be made); 3 the API refused the request (4xx); 4 the service or the network failed, after
+retries (5xx, no connection, retries spent, an answer that cannot be decoded); 5 timed out waiting for the job;
+6 a local file could not be read or written (FILE, or the files written into --out).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -25,7 +28,9 @@ from content_factory_client._display import ProgressDisplay
 from content_factory_client._errors import (
     APIConnectionError,
     APIError,
+    ConfigurationError,
     ContentFactoryError,
+    ResponseDecodingError,
     RetriesExhausted,
     UnprocessableEntityError,
     WaitTimeout,
@@ -33,10 +38,11 @@ from content_factory_client._errors import (
 from content_factory_client._results import failed_artifacts, succeeded_artifacts
 from content_factory_client.models import Job
 
-EXIT_OK, EXIT_NOT_SUCCEEDED, EXIT_USAGE, EXIT_REFUSED, EXIT_FAILED, EXIT_TIMEOUT = 0, 1, 2, 3, 4, 5
+EXIT_OK, EXIT_NOT_SUCCEEDED, EXIT_USAGE, EXIT_REFUSED, EXIT_FAILED, EXIT_TIMEOUT, EXIT_LOCAL = 0, 1, 2, 3, 4, 5, 6
 EXIT_CODES = (
     "Exit codes: 0 success; 1 the job finished but did not succeed (partial, failed, cancelled); 2 usage error; "
-    "3 the API refused (4xx); 4 the service or network failed after retries; 5 timed out waiting."
+    "3 the API refused (4xx); 4 the service or network failed after retries; 5 timed out waiting; "
+    "6 a local file could not be read or written."
 )
 
 ClientFactory = Callable[[str | None, str | None], Client]  # (api_url, api_key) -> a client
@@ -56,6 +62,8 @@ class _Session:
 def exit_code(error: ContentFactoryError) -> int:
     if isinstance(error, WaitTimeout):
         return EXIT_TIMEOUT
+    if isinstance(error, ConfigurationError):
+        return EXIT_USAGE
     if isinstance(error, APIError) and 400 <= error.status < 500:
         return EXIT_REFUSED
     return EXIT_FAILED
@@ -69,25 +77,56 @@ def _describe(error: ContentFactoryError) -> dict[str, Any]:
         code = f"retries_exhausted:{last}"
         return {"code": code, "message": str(error), "status": error.status, "request_id": error.request_id}
     if isinstance(error, WaitTimeout):
-        return {"code": "wait_timeout", "message": str(error), "job_id": error.job.id}
+        return {"code": "wait_timeout", "message": str(error), "job_id": error.job_id}
+    if isinstance(error, ConfigurationError):
+        return {"code": "configuration", "message": f"{error} (from --api-url and --api-key, or their variables)"}
+    if isinstance(error, ResponseDecodingError):
+        return {"code": "undecodable_answer", "message": str(error)}
     code = "no_connection" if isinstance(error, APIConnectionError) else "client_error"
     return {"code": code, "message": str(error)}
 
 
+def _report(session: _Session, described: dict[str, Any], code: int) -> typer.Exit:
+    if session.json:
+        line = json.dumps({"error": described})
+    else:
+        rid = f" (request id {described['request_id']})" if described.get("request_id") else ""
+        line = f"error: {described['code']}: {described['message']}{rid}"
+    typer.echo(line, err=True)
+    return typer.Exit(code)
+
+
 @contextmanager
 def _reported(session: _Session) -> Iterator[None]:
-    """One line on stderr and the exit code for any error of the client; never a traceback."""
+    """One line on stderr and the exit code for any error of the client, or of a local file (the client wraps
+    the network's own OSErrors); never a traceback."""
     try:
         yield
     except ContentFactoryError as error:
-        described = _describe(error)
-        if session.json:
-            line = json.dumps({"error": described})
-        else:
-            rid = f" (request id {described['request_id']})" if described.get("request_id") else ""
-            line = f"error: {described['code']}: {described['message']}{rid}"
-        typer.echo(line, err=True)
-        raise typer.Exit(exit_code(error)) from None
+        raise _report(session, _describe(error), exit_code(error)) from None
+    except OSError as error:
+        raise _report(session, {"code": "file_error", "message": str(error)}, EXIT_LOCAL) from None
+
+
+def _stdin_text() -> str:
+    """The text piped in, read as bytes and decoded as UTF-8 here: Python's own stdin decoding turns bytes it
+    cannot read into lone surrogates (``surrogateescape``), which no JSON body can carry."""
+    data = sys.stdin.buffer.read()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise typer.BadParameter(
+            f"stdin is not UTF-8 text (byte {data[exc.start]:#04x} at offset {exc.start}).", param_hint="FILE"
+        ) from None
+
+
+def _writable_folder(out: Path) -> None:
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise typer.BadParameter(f"{out} cannot be made: {exc.strerror or exc}.", param_hint="--out") from None
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise typer.BadParameter(f"{out} is not a folder this user can write to.", param_hint="--out")
 
 
 def _print_json(value: Any) -> None:
@@ -155,17 +194,21 @@ def create_cli(client_factory: ClientFactory | None = None) -> typer.Typer:
             raise typer.BadParameter("Give a FILE, - to read the text from stdin, or --topic.", param_hint="FILE")
         if file not in (None, "-") and not Path(str(file)).is_file():
             raise typer.BadParameter(f"{file} is not a file.", param_hint="FILE")
-        text = sys.stdin.read() if file == "-" else None
+        text = _stdin_text() if file == "-" else None
+        _writable_folder(out)  # before the job is made: a job whose files cannot be written is wasted
         wanted = [name.strip() for name in artifacts.split(",") if name.strip()] if artifacts else None
         stderr = Console(stderr=True)
         with _reported(cli), cli.client() as client:
-            source_ids = [client.sources.upload(file).id] if file not in (None, "-") else None
-            job = client.jobs.create(
-                topic=topic, source_text=text, source_ids=source_ids, artifacts=wanted, language=language
-            )
             with ProgressDisplay(stderr) as display:
-                job = client.jobs.wait(job.id, timeout=timeout, on_progress=display)
-            out.mkdir(parents=True, exist_ok=True)
+                job = client._finished_job(
+                    text,
+                    topic=topic,
+                    file=file if file not in (None, "-") else None,
+                    artifacts=wanted,
+                    language=language,
+                    on_progress=display,
+                    timeout=timeout,
+                )
             files: dict[str, Path] = {}
             skipped: dict[str, str] = {}  # types not offered in --format: the server's word on it
             for name in succeeded_artifacts(job):
