@@ -181,6 +181,14 @@ class Settings(BaseSettings):
     # URL sources may reach loopback and private addresses: for tests on 127.0.0.1 only, refused in production.
     source_allow_private_urls: bool = False
 
+    # Webhooks (app/webhooks): each attempt of a delivery, how many before it fails, and the first retry's delay
+    # (each next one waits three times longer, up to an hour).
+    webhook_timeout_seconds: float = Field(default=5.0, gt=0, le=30)
+    webhook_max_attempts: int = Field(default=8, ge=1, le=20)
+    webhook_backoff_seconds: float = Field(default=10.0, ge=0, le=3600)
+    # Webhooks may call loopback and private addresses: for tests on 127.0.0.1 only, refused in production.
+    webhook_allow_private_urls: bool = False
+
     # Job event streams (GET /v1/jobs/{id}/events): each open stream reads its job from the store once a poll.
     events_poll_seconds: float = Field(default=0.5, ge=0.05, le=30)
     events_heartbeat_seconds: float = Field(default=15.0, ge=1, le=300)  # a comment line, so proxies keep it open
@@ -261,6 +269,10 @@ class Settings(BaseSettings):
         if self.environment is Environment.PRODUCTION and self.source_allow_private_urls:
             raise ValueError(
                 "CF_SOURCE_ALLOW_PRIVATE_URLS lets URL sources reach private addresses: not allowed in production"
+            )
+        if self.environment is Environment.PRODUCTION and self.webhook_allow_private_urls:
+            raise ValueError(
+                "CF_WEBHOOK_ALLOW_PRIVATE_URLS lets webhooks call private addresses: not allowed in production"
             )
         if self.store is StoreKind.FIRESTORE and not self.google_cloud_project:
             raise ValueError("CF_STORE=firestore needs GOOGLE_CLOUD_PROJECT")

@@ -18,6 +18,7 @@ import httpx
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from app.adapters.inline_deliveries import InlineDeliveryQueue
 from app.adapters.inline_queue import InlineQueue
 from app.adapters.local_storage import LocalStorage
 from app.adapters.memory_cache import MemoryCache
@@ -25,6 +26,7 @@ from app.adapters.sqlite_store import SqliteStore
 from app.api import admin, content_types, events, health, internal, jobs, sources, web
 from app.api import exports as exports_api
 from app.api import metrics as metrics_api
+from app.api import webhooks as webhooks_api
 from app.api.deps import Services
 from app.api.docs import install_docs, install_openapi, operation_id
 from app.api.job_views import JobViews
@@ -44,6 +46,7 @@ from app.content.generator import Generator
 from app.errors import install_error_handlers
 from app.extractive import ExtractiveGenerator, language
 from app.jobs.exports import JobExports
+from app.jobs.publishing import EventPublisher, FanOut
 from app.jobs.queue import Step, StepResult, TaskQueue
 from app.jobs.service import JobsService
 from app.jobs.store import JobStore
@@ -60,6 +63,9 @@ from app.sources.fetch import FetchPolicy
 from app.sources.service import SourceLimits, SourcesService
 from app.sources.storage import BlobStorage
 from app.sources.store import SourceStore
+from app.webhooks.delivery import Deliverer, DeliveryPolicy, WebhookDispatcher
+from app.webhooks.queue import DeliveryQueue
+from app.webhooks.service import Destinations, WebhooksService
 from app.worker.pipeline import Pipeline, StepPolicy
 from app.worker.sweeper import Sweeper, SweepPolicy
 
@@ -129,6 +135,7 @@ def create_app(settings: Settings | None = None, *, generator: Generator | None 
         exports_api.router,
         events.router,
         sources.router,
+        webhooks_api.router,
         health.router,
         content_types.router,
         admin.router,
@@ -188,17 +195,51 @@ async def open_store(settings: Settings) -> SqliteStore | FirestoreStore:
     return await SqliteStore.open(settings.sqlite_path)
 
 
-async def open_telling(
-    settings: Settings, store: JobStore, stack: AsyncExitStack
-) -> tuple[JobStore, EventTeller | None]:
-    """The job store the workers write through: one that tells each write's events to ``CF_PUBSUB_TOPIC`` where
-    one is set (``app.jobs.telling``), else the store itself."""
-    if settings.pubsub_topic is None:
-        return store, None
-    from app.adapters.pubsub_events import PubSubPublisher
+async def open_webhooks(
+    settings: Settings, store: SqliteStore | FirestoreStore, queue: TaskQueue, stack: AsyncExitStack
+) -> tuple[WebhooksService, Deliverer, DeliveryQueue]:
+    """The webhooks service, and the deliverer with its queue: Cloud Tasks beside the steps, or in process."""
+    webhook_store = store.webhook_store()
+    destinations = Destinations(
+        require_https=settings.environment is Environment.PRODUCTION,
+        allow_private=settings.webhook_allow_private_urls,
+    )
+    deliverer = Deliverer(
+        webhook_store,
+        destinations,
+        DeliveryPolicy(
+            timeout_seconds=settings.webhook_timeout_seconds,
+            max_attempts=settings.webhook_max_attempts,
+            backoff_seconds=settings.webhook_backoff_seconds,
+        ),
+    )
+    stack.push_async_callback(deliverer.close)
+    deliveries: DeliveryQueue
+    if settings.queue is QueueKind.CLOUDTASKS:
+        from app.adapters.cloud_tasks_queue import CloudTasksDeliveryQueue, CloudTasksQueue
 
-    publisher = PubSubPublisher.open(settings.pubsub_topic)
-    stack.push_async_callback(publisher.close)
+        assert isinstance(queue, CloudTasksQueue)
+        deliveries = CloudTasksDeliveryQueue(queue.tasks)
+    else:
+        deliveries = InlineDeliveryQueue(deliverer.attempt)
+    stack.push_async_callback(deliveries.close)  # before the deliverer's client and the store
+    deliverer.queue = deliveries
+    return WebhooksService(webhook_store, destinations), deliverer, deliveries
+
+
+async def open_telling(
+    settings: Settings, store: JobStore, dispatcher: WebhookDispatcher, stack: AsyncExitStack
+) -> tuple[JobStore, EventTeller]:
+    """The job store the workers write through: one that tells each write's events (``app.jobs.telling``) to the
+    owner's webhooks and, where ``CF_PUBSUB_TOPIC`` is set, to Pub/Sub. An owner without webhooks costs one query
+    on ``owner`` per telling."""
+    publisher: EventPublisher = dispatcher
+    if settings.pubsub_topic is not None:
+        from app.adapters.pubsub_events import PubSubPublisher
+
+        pubsub = PubSubPublisher.open(settings.pubsub_topic)
+        stack.push_async_callback(pubsub.close)
+        publisher = FanOut(dispatcher, pubsub)
     teller = EventTeller(store, publisher)
     return TellingStore(store, teller), teller
 
@@ -282,7 +323,6 @@ async def build_services(
     metrics = metrics or Metrics()
     store = await open_store(settings)
     stack.push_async_callback(store.close)
-    jobs_store, teller = await open_telling(settings, store, stack)
 
     generated = await bootstrap_admin_key(
         store,
@@ -339,6 +379,8 @@ async def build_services(
             retry_max_seconds=settings.step_retry_max_seconds,
             grace_seconds=settings.shutdown_grace_seconds,
         )
+    webhooks, deliverer, deliveries = await open_webhooks(settings, store, queue, stack)
+    jobs_store, teller = await open_telling(settings, store, WebhookDispatcher(webhooks.store, deliveries), stack)
     # Unwound in reverse: the queue closes first (no new step; the embedded one gives its running steps the
     # grace), then steps still in flight — worker requests the server has cancelled — finish handing back.
     stack.push_async_callback(lambda: pipeline.stop(settings.shutdown_grace_seconds))
@@ -424,4 +466,6 @@ async def build_services(
         job_views=JobViews(),
         sources=source_service,
         streams=Streams(settings.events_max_streams),
+        webhooks=webhooks,
+        deliverer=deliverer,
     )

@@ -18,7 +18,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("content",),
     ("sources", "exports", "audio"),
     ("jobs",),
-    ("limits", "observability"),
+    ("limits", "observability", "webhooks"),
     ("auth",),
     ("llm", "extractive", "worker"),
     ("adapters",),

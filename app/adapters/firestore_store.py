@@ -33,6 +33,7 @@ from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
+from app.adapters.firestore_webhooks import FirestoreWebhookStore
 from app.auth.models import ApiKey
 from app.content.catalogue import ArtifactType
 from app.jobs.lifecycle import Changed
@@ -77,6 +78,10 @@ class FirestoreStore:
 
     async def close(self) -> None:
         self._client.close()
+
+    def webhook_store(self) -> FirestoreWebhookStore:
+        """Webhooks and deliveries (``firestore_webhooks.py``), on this client."""
+        return FirestoreWebhookStore(self._client)
 
     async def ping(self) -> None:
         await self._client.collection(KEYS).document("_ping").get()

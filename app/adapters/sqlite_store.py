@@ -1,4 +1,5 @@
-"""SQLite job, key and source store: the embedded default, one file that survives restarts.
+"""SQLite job, key and source store: the embedded default, one file that survives restarts. Webhooks live in it too
+(``webhook_store``, ``sqlite_webhooks.py``).
 
 One connection serves the process; writes are serialised by a lock and run in ``BEGIN IMMEDIATE``
 transactions. The store is meant for one process (run several instances against Firestore instead), which
@@ -18,6 +19,8 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
+from app.adapters.sqlite_webhooks import SCHEMA as WEBHOOK_SCHEMA
+from app.adapters.sqlite_webhooks import SqliteWebhookStore
 from app.auth.models import ApiKey
 from app.content.catalogue import ArtifactType
 from app.jobs.lifecycle import Changed
@@ -95,11 +98,15 @@ class SqliteStore:
         await db.execute("PRAGMA journal_mode=WAL")
         await db.execute("PRAGMA synchronous=NORMAL")
         await db.execute("PRAGMA busy_timeout=5000")
-        await db.executescript(_SCHEMA)
+        await db.executescript(_SCHEMA + WEBHOOK_SCHEMA)
         return cls(db)
 
     async def close(self) -> None:
         await self._db.close()
+
+    def webhook_store(self) -> SqliteWebhookStore:
+        """Webhooks and deliveries, in this file and on this connection."""
+        return SqliteWebhookStore(self._db, self._write_lock)
 
     async def ping(self) -> None:
         await self._fetch_one("SELECT 1")

@@ -29,6 +29,8 @@ from app.limits.rate import Traffic
 from app.observability.jobs import JobsInFlight
 from app.observability.metrics import Metrics
 from app.sources.service import SourcesService
+from app.webhooks.delivery import Deliverer
+from app.webhooks.service import WebhooksService
 from app.worker.pipeline import Pipeline
 from app.worker.sweeper import Sweeper
 
@@ -54,6 +56,8 @@ class Services:
     job_views: JobViews
     sources: SourcesService
     streams: Streams
+    webhooks: WebhooksService
+    deliverer: Deliverer
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,9 @@ with the worker URL as audience, or the worker secret outside production):
 - ``POST /internal/tasks/steps``, Cloud Tasks: one step per request. Answers 2xx for a recorded success, a
   recorded permanent failure, and a step with nothing left to do (so Cloud Tasks stops), and 503 +
   ``Retry-After`` for anything worth retrying (so it tries again).
+- ``POST /internal/tasks/deliveries``, Cloud Tasks: one attempt of a webhook delivery, which schedules the next
+  one itself (the backoff is the delivery's, not the queue's). Answers 2xx once the attempt is recorded, whatever
+  the endpoint answered, and 503 when the store is unavailable (so Cloud Tasks tries again).
 - ``POST /internal/sweep``, Cloud Scheduler (``infra/cloudscheduler``): one pass of the sweeper; answers what
   it recovered, by reason, or 503 when the store is unavailable (the scheduler retries).
 """
@@ -34,6 +37,12 @@ class StepTask(BaseModel):
     job_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
     artifact: ArtifactType
     generation: int = Field(ge=0)
+
+
+class DeliveryTask(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    delivery_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
 
 
 async def worker(
@@ -69,6 +78,18 @@ async def run_step(
         seconds = result.retry_after if result.retry_after is not None else _DEFAULT_RETRY_AFTER_SECONDS
         return _retry_later(seconds, result.reason)
     return JSONResponse({"outcome": result.outcome.value, "reason": result.reason})
+
+
+@router.post("/tasks/deliveries")
+async def run_delivery(
+    task: DeliveryTask, services: ServicesDep, caller: Annotated[str, Depends(worker)]
+) -> JSONResponse:
+    try:
+        await services.deliverer.attempt(task.delivery_id)
+    except Exception:
+        log.exception("webhook delivery %s could not be attempted (for %s)", task.delivery_id, caller)
+        return _retry_later(_DEFAULT_RETRY_AFTER_SECONDS, "store or queue unavailable")
+    return JSONResponse({"delivery_id": task.delivery_id})
 
 
 def _retry_later(seconds: float, reason: str | None) -> JSONResponse:

@@ -1,5 +1,6 @@
 """The event publishing port: where a job's events (``events.py``) go once the change that made them is stored.
-Adapters: Pub/Sub (``adapters/pubsub_events.py``), and ``NoPublisher`` when no topic is set.
+Adapters: Pub/Sub (``adapters/pubsub_events.py``), webhooks (``webhooks/delivery.py``), ``FanOut`` to tell
+several, and ``NoPublisher``.
 
     PublishError          the events were not all published
     └── EventsRefused     the service refused some of them, or did not accept them in time
@@ -10,6 +11,7 @@ ones they already have.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -57,3 +59,28 @@ class NoPublisher:
 
     async def close(self) -> None:
         return None
+
+
+class FanOut:
+    """Every event to each publisher. Raises ``PublishError`` when any of them failed, so the teller keeps the
+    events untold and the sweeper tells them again to all: each destination drops (or never makes) what it has."""
+
+    def __init__(self, *publishers: EventPublisher) -> None:
+        self.publishers = publishers
+
+    async def publish(self, events: Sequence[Event]) -> None:
+        results = await asyncio.gather(*(p.publish(events) for p in self.publishers), return_exceptions=True)
+        failed = [result for result in results if isinstance(result, BaseException)]
+        for result in failed:
+            if not isinstance(result, Exception):
+                raise result  # a cancellation
+        if failed:
+            raise PublishError("; ".join(str(error) or type(error).__name__ for error in failed)) from failed[0]
+
+    async def ping(self) -> None:
+        for publisher in self.publishers:
+            await publisher.ping()
+
+    async def close(self) -> None:
+        for publisher in self.publishers:
+            await publisher.close()

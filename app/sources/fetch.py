@@ -132,7 +132,7 @@ async def fetch_url(
 
     ``transport`` (for tests) stands in for the network; it is closed when the fetch ends.
     """
-    current = _parse(url)
+    current = parse_url(url)
     try:
         async with (
             asyncio.timeout(policy.timeout_seconds),
@@ -142,7 +142,7 @@ async def fetch_url(
         ):
             redirects = 0
             while True:
-                addresses = await _checked_addresses(current, policy, resolver)
+                addresses = await checked_addresses(current, allow_private=policy.allow_private, resolver=resolver)
                 response = await _send(client, current, addresses, policy)
                 try:
                     location = response.headers.get("location") if response.status_code in _REDIRECTS else None
@@ -158,7 +158,7 @@ async def fetch_url(
                         limit=policy.max_redirects,
                     )
                 redirects += 1
-                current = _parse(location, base=current)
+                current = parse_url(location, base=current)
     except (TimeoutError, httpx.TimeoutException) as exc:
         raise SourceRejected(
             f"Fetching the URL took longer than {policy.timeout_seconds:g} seconds.",
@@ -175,8 +175,9 @@ async def fetch_url(
         ) from exc
 
 
-def _parse(raw: str, base: httpx.URL | None = None) -> httpx.URL:
-    """``raw`` as a URL (resolved against ``base``, for a redirect's Location) that may be fetched."""
+def parse_url(raw: str, base: httpx.URL | None = None) -> httpx.URL:
+    """``raw`` as a URL (resolved against ``base``, for a redirect's Location) that may be fetched. Webhooks check
+    their destinations with it too."""
     try:
         url = httpx.URL(raw.strip()) if base is None else base.join(raw.strip())
         url.host  # noqa: B018 -- decoded lazily, and the A-labels (xn--…) only then: fail here, not in a message
@@ -225,8 +226,11 @@ def _is_host(host: str) -> bool:
     return len(name) <= _MAX_HOST_LENGTH and all(_LABEL.fullmatch(label) for label in name.split("."))
 
 
-async def _checked_addresses(url: httpx.URL, policy: FetchPolicy, resolver: Resolver) -> list[str]:
-    """The addresses to connect to for ``url``'s host, each one checked; the host is resolved once, here."""
+async def checked_addresses(
+    url: httpx.URL, *, allow_private: bool = False, resolver: Resolver = system_resolver
+) -> list[str]:
+    """The addresses to connect to for ``url``'s host (a URL of ``parse_url``), each one checked; the host is
+    resolved once, here. Webhook deliveries connect through it too."""
     host = url.raw_host.decode("ascii")  # IDNA-encoded; an IPv6 literal without its brackets
     blocked = SourceRejected(
         f"{url.host} is not a public address; only public web addresses can be fetched.",
@@ -237,7 +241,7 @@ async def _checked_addresses(url: httpx.URL, policy: FetchPolicy, resolver: Reso
     if host.rstrip(".").lower() in _METADATA_NAMES:
         raise blocked
     addresses = await _addresses(url, resolver)
-    if not policy.allow_private:
+    if not allow_private:
         for address in addresses:
             if (reason := blocked_reason(address)) is not None:
                 log.info("refused to fetch from %s: %s is %s", host, address, reason)
@@ -259,7 +263,7 @@ async def _addresses(url: httpx.URL, resolver: Resolver) -> list[IPv4Address | I
         resolved = await resolver(host, url.port or _DEFAULT_PORTS[url.scheme])
     except OSError as exc:
         raise not_found from exc
-    except UnicodeError as exc:  # the "idna" codec refused the name; _parse should have already
+    except UnicodeError as exc:  # the "idna" codec refused the name; parse_url should have already
         raise SourceRejected("The URL's host is not a valid name.", code="url_invalid", field="url") from exc
     if not resolved:
         raise not_found

@@ -30,6 +30,14 @@ def test_every_store_query_has_its_composite_index() -> None:
     sources = [i["fields"] for i in json.loads(INDEXES.read_text())["indexes"] if i["collectionGroup"] == "sources"]
     # list_sources(owner): owner ==, newest first, ties by id
     assert composite(("owner", "ASCENDING"), ("created_at", "DESCENDING"), ("__name__", "DESCENDING")) in sources
+    for group, field in (("webhooks", "owner"), ("webhook_deliveries", "webhook_id")):
+        # list_webhooks(owner), list_deliveries(webhook_id): newest first, ties by id
+        declared_here = [
+            i["fields"] for i in json.loads(INDEXES.read_text())["indexes"] if i["collectionGroup"] == group
+        ]
+        assert (
+            composite((field, "ASCENDING"), ("created_at", "DESCENDING"), ("__name__", "DESCENDING")) in declared_here
+        )
 
 
 def test_expiry_field_has_a_ttl_policy_and_big_fields_are_not_indexed() -> None:

@@ -70,6 +70,17 @@ async def scrape(client: httpx.AsyncClient, **headers: str) -> Scrape:
     return Scrape({f.name for f in families}, [(s.name, s.labels, s.value) for f in families for s in f.samples])
 
 
+async def scrape_once_counted(client: httpx.AsyncClient, *, finished: int) -> Scrape:
+    """The metrics once ``finished`` jobs are counted: a job is counted when its last write returns, after that
+    write's events are told (to webhooks), so it may read as finished a moment before. Bounded in polls."""
+    for _ in range(200):
+        got = await scrape(client)
+        if got.value("cf_jobs_finished_total") >= finished:
+            break
+        await asyncio.sleep(0.01)
+    return got
+
+
 async def run_job(client: httpx.AsyncClient, body: dict[str, Any]) -> dict[str, Any]:
     created = await client.post("/v1/jobs", json=body)
     assert created.status_code == 202, created.text
@@ -86,7 +97,7 @@ async def test_after_jobs_metrics_show_every_family_with_sensible_values_and_no_
     assert (await extractive_client.get("/v1/jobs/job_doesnotexist")).status_code == 404
     assert (await extractive_client.get(f"/v1/jobs/{first['id']}/nowhere")).status_code == 404
 
-    got = await scrape(extractive_client)
+    got = await scrape_once_counted(extractive_client, finished=2)
 
     assert got.families >= FAMILIES
     assert got.value("cf_jobs_created_total") == 2
@@ -145,7 +156,7 @@ async def test_llm_calls_tokens_and_cost_are_counted(make_settings: MakeSettings
     async for client in open_client(app):
         job = await run_job(client, {"source_text": "Enzymes speed up reactions in the cell."})
         assert job["status"] == "partial"
-        got = await scrape(client)
+        got = await scrape_once_counted(client, finished=1)
 
     fake = {"provider": "fake", "model": "fake-1"}
     assert got.value("cf_llm_calls_total", **fake, outcome="ok") == 9

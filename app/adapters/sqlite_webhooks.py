@@ -1,0 +1,116 @@
+"""SQLite webhook store: webhooks and their deliveries in the SQLite store's file, on its connection and under its
+write lock (``SqliteStore.webhook_store``)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from typing import Any
+
+import aiosqlite
+
+from app.webhooks.models import Delivery, Webhook
+from app.webhooks.store import Position
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS webhooks (
+    id TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS webhooks_owner_created ON webhooks (owner, created_at DESC, id DESC);
+CREATE TABLE IF NOT EXISTS webhook_deliveries (
+    id TEXT PRIMARY KEY,
+    webhook_id TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS webhook_deliveries_created
+    ON webhook_deliveries (webhook_id, created_at DESC, id DESC);
+"""
+
+
+class SqliteWebhookStore:
+    def __init__(self, db: aiosqlite.Connection, write_lock: asyncio.Lock) -> None:
+        self._db = db
+        self._write_lock = write_lock  # the job store's: one connection, so one transaction at a time
+
+    async def put_webhook(self, webhook: Webhook) -> None:
+        async with self._write_lock:
+            await self._db.execute(
+                "INSERT INTO webhooks (id, owner, created_at, data) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (id) DO UPDATE SET data = excluded.data",
+                (webhook.id, webhook.owner, _stamp(webhook.created_at), webhook.model_dump_json()),
+            )
+
+    async def get_webhook(self, webhook_id: str) -> Webhook | None:
+        rows = await self._db.execute_fetchall("SELECT data FROM webhooks WHERE id = ?", (webhook_id,))
+        row = next(iter(rows), None)
+        return None if row is None else Webhook.model_validate_json(row[0])
+
+    async def list_webhooks(self, owner: str, *, limit: int, after: Position | None) -> list[Webhook]:
+        rows = await self._page("webhooks", "owner", owner, limit, after)
+        return [Webhook.model_validate_json(row[0]) for row in rows]
+
+    async def delete_webhook(self, webhook_id: str) -> bool:
+        async with self._write_lock:
+            await self._db.execute("BEGIN IMMEDIATE")
+            try:
+                cursor = await self._db.execute("DELETE FROM webhooks WHERE id = ?", (webhook_id,))
+                await self._db.execute("DELETE FROM webhook_deliveries WHERE webhook_id = ?", (webhook_id,))
+                await self._db.execute("COMMIT")
+            except BaseException:
+                await self._db.execute("ROLLBACK")
+                raise
+        return cursor.rowcount > 0
+
+    async def rotate_secret(self, webhook_id: str, secret: str) -> Webhook | None:
+        async with self._write_lock:
+            found = await self.get_webhook(webhook_id)
+            if found is None:
+                return None
+            rotated = found.model_copy(update={"secret": secret})
+            await self._db.execute("UPDATE webhooks SET data = ? WHERE id = ?", (rotated.model_dump_json(), webhook_id))
+        return rotated
+
+    async def create_delivery(self, delivery: Delivery) -> bool:
+        async with self._write_lock:
+            cursor = await self._db.execute(
+                "INSERT INTO webhook_deliveries (id, webhook_id, created_at, data) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (id) DO NOTHING",
+                (delivery.id, delivery.webhook_id, _stamp(delivery.created_at), delivery.model_dump_json()),
+            )
+        return cursor.rowcount > 0
+
+    async def get_delivery(self, delivery_id: str) -> Delivery | None:
+        rows = await self._db.execute_fetchall("SELECT data FROM webhook_deliveries WHERE id = ?", (delivery_id,))
+        row = next(iter(rows), None)
+        return None if row is None else Delivery.model_validate_json(row[0])
+
+    async def update_delivery(self, delivery: Delivery) -> None:
+        async with self._write_lock:
+            await self._db.execute(
+                "UPDATE webhook_deliveries SET data = ? WHERE id = ?", (delivery.model_dump_json(), delivery.id)
+            )
+
+    async def list_deliveries(self, webhook_id: str, *, limit: int, after: Position | None) -> list[Delivery]:
+        rows = await self._page("webhook_deliveries", "webhook_id", webhook_id, limit, after)
+        return [Delivery.model_validate_json(row[0]) for row in rows]
+
+    async def _page(self, table: str, column: str, value: str, limit: int, after: Position | None) -> list[Any]:
+        # table and column are this module's constants, never input
+        if after is None:
+            sql = f"SELECT data FROM {table} WHERE {column} = ? ORDER BY created_at DESC, id DESC LIMIT ?"  # noqa: S608
+            return list(await self._db.execute_fetchall(sql, (value, limit)))
+        stamp = _stamp(after[0])
+        sql = (
+            f"SELECT data FROM {table} WHERE {column} = ? AND (created_at < ? OR (created_at = ? AND id < ?)) "  # noqa: S608
+            "ORDER BY created_at DESC, id DESC LIMIT ?"
+        )
+        return list(await self._db.execute_fetchall(sql, (value, stamp, stamp, after[1], limit)))
+
+
+def _stamp(moment: datetime) -> str:
+    # One fixed-width UTC format, so text order is time order (as the job store's).
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
