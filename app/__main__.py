@@ -21,11 +21,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from app.adapters.from_settings import open_store
 from app.auth.admin import KeyAdmin
 from app.auth.schemas import MAX_GRACE_SECONDS, KeyCreate, KeyPublic, key_created, key_detail
 from app.config import Settings
 from app.errors import AppError
-from app.main import open_store
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -99,16 +99,20 @@ class SqliteWebhookStore:
         return [Delivery.model_validate_json(row[0]) for row in rows]
 
     async def _page(self, table: str, column: str, value: str, limit: int, after: Position | None) -> list[Any]:
-        # table and column are this module's constants, never input
+        # Only this module's own table and column names are interpolated (checked here); every value is bound.
+        if (table, column) not in _PAGED:
+            raise ValueError(f"not a paged listing: {table}.{column}")
+        order = "ORDER BY created_at DESC, id DESC LIMIT ?"
         if after is None:
-            sql = f"SELECT data FROM {table} WHERE {column} = ? ORDER BY created_at DESC, id DESC LIMIT ?"  # noqa: S608
+            sql = f"SELECT data FROM {table} WHERE {column} = ? {order}"  # noqa: S608  # nosec B608
             return list(await self._db.execute_fetchall(sql, (value, limit)))
         stamp = _stamp(after[0])
-        sql = (
-            f"SELECT data FROM {table} WHERE {column} = ? AND (created_at < ? OR (created_at = ? AND id < ?)) "  # noqa: S608
-            "ORDER BY created_at DESC, id DESC LIMIT ?"
-        )
+        page = "(created_at < ? OR (created_at = ? AND id < ?))"
+        sql = f"SELECT data FROM {table} WHERE {column} = ? AND {page} {order}"  # noqa: S608
         return list(await self._db.execute_fetchall(sql, (value, stamp, stamp, after[1], limit)))
+
+
+_PAGED = frozenset({("webhooks", "owner"), ("webhook_deliveries", "webhook_id")})
 
 
 def _stamp(moment: datetime) -> str:
