@@ -108,7 +108,7 @@ class SqliteWebhookStore:
             return list(await self._db.execute_fetchall(sql, (value, limit)))
         stamp = _stamp(after[0])
         page = "(created_at < ? OR (created_at = ? AND id < ?))"
-        sql = f"SELECT data FROM {table} WHERE {column} = ? AND {page} {order}"  # noqa: S608
+        sql = f"SELECT data FROM {table} WHERE {column} = ? AND {page} {order}"  # noqa: S608  # nosec B608
         return list(await self._db.execute_fetchall(sql, (value, stamp, stamp, after[1], limit)))
 
 
