@@ -25,6 +25,4 @@ def tool(name: str) -> str:
 
 def run(name: str, *args: str, cwd: Path = ROOT, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     """Run a checker to completion and hand back what it said; the caller judges the exit code."""
-    return subprocess.run(  # noqa: S603 - a fixed tool with arguments from the test
-        [tool(name), *args], capture_output=True, text=True, timeout=timeout, check=False, cwd=cwd
-    )
+    return subprocess.run([tool(name), *args], capture_output=True, text=True, timeout=timeout, check=False, cwd=cwd)
