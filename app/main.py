@@ -50,7 +50,7 @@ from app.content.cache import ArtifactCache
 from app.content.generator import Generator
 from app.errors import install_error_handlers
 from app.extractive import ExtractiveGenerator
-from app.jobs.exports import JobExports
+from app.jobs.exports import JobExports, PodcastAudio
 from app.jobs.queue import Step, StepResult, TaskQueue
 from app.jobs.service import JobsService
 from app.limits.quotas import Quotas
@@ -243,6 +243,10 @@ async def build_services(
             retry_max_seconds=settings.step_retry_max_seconds,
             grace_seconds=settings.shutdown_grace_seconds,
         )
+    # Opened before the pipeline, so closed after it: its steps keep exports and audio there.
+    blobs = open_storage(settings)
+    stack.push_async_callback(blobs.close)
+    speech = await open_speech(settings, stack)
     webhooks, deliverer, deliveries = await open_webhooks(settings, store, queue, stack)
     jobs_store, teller = await open_telling(settings, store, WebhookDispatcher(webhooks.store, deliveries), stack)
     # Unwound in reverse: the queue closes first (no new step; the embedded one gives its running steps the
@@ -261,10 +265,9 @@ async def build_services(
         ),
         quotas=quotas,  # each generation's tokens count against the job's key
         metrics=metrics,
+        audio=None if speech is None else PodcastAudio(blobs, speech),
     )
 
-    blobs = open_storage(settings)
-    stack.push_async_callback(blobs.close)
     source_service = open_sources(settings, store, blobs)
 
     http = await stack.enter_async_context(httpx.AsyncClient())
@@ -285,7 +288,6 @@ async def build_services(
         id_tokens=id_tokens,
         daily_token_budget=settings.daily_token_budget,
     )
-    speech = await open_speech(settings, stack)
     jobs = JobsService(
         store=jobs_store,
         queue=queue,
@@ -295,6 +297,7 @@ async def build_services(
         counter=metrics,
         sources=source_service,
         blobs=blobs,
+        speaks=speech is not None,
     )
     return Services(
         settings=settings,

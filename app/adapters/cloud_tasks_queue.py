@@ -1,10 +1,10 @@
 """Cloud Tasks queue (``google-cloud-tasks`` async client): the production adapter.
 
-Each step becomes an HTTP task that POSTs ``{"job_id", "artifact", "generation"}`` to the worker endpoint with an
-OIDC token for ``CF_TASKS_SERVICE_ACCOUNT`` (or, outside production, the worker secret header). Task names
-derive from job, artifact and retry generation, so enqueueing a step twice is deduplicated by Cloud Tasks
-(``ALREADY_EXISTS`` counts as success). Retries belong to the queue's configuration (see the README's
-"Cloud Tasks queue"); this adapter only sets the dispatch deadline.
+Each step becomes an HTTP task that POSTs ``{"job_id", "artifact", "generation"}`` (and ``"audio": true`` for a
+podcast's audio step) to the worker endpoint with an OIDC token for ``CF_TASKS_SERVICE_ACCOUNT`` (or, outside
+production, the worker secret header). Task names derive from job, part and retry generation, so enqueueing a
+step twice is deduplicated by Cloud Tasks (``ALREADY_EXISTS`` counts as success). Retries belong to the queue's
+configuration (see the README's "Cloud Tasks queue"); this adapter only sets the dispatch deadline.
 
 Webhook deliveries ride on the same queue (``CloudTasksDeliveryQueue``): a task per attempt to
 ``/internal/tasks/deliveries``, scheduled at the backoff's time.
@@ -158,7 +158,13 @@ class CloudTasksQueue:
         await asyncio.gather(*(self._create(step) for step in steps))
 
     async def _create(self, step: Step) -> None:
-        body = {"job_id": step.job_id, "artifact": step.artifact.value, "generation": step.generation}
+        body: dict[str, object] = {
+            "job_id": step.job_id,
+            "artifact": step.artifact.value,
+            "generation": step.generation,
+        }
+        if step.audio:
+            body["audio"] = True
         await self.tasks.create(WORKER_PATH, body, step.task_name)
 
     async def close(self) -> None:

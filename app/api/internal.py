@@ -37,6 +37,7 @@ class StepTask(BaseModel):
     job_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
     artifact: ArtifactType
     generation: int = Field(ge=0)
+    audio: bool = False  # the artifact's audio step (a podcast script read aloud), not the artifact itself
 
 
 class DeliveryTask(BaseModel):
@@ -61,7 +62,7 @@ async def run_step(
     x_cloudtasks_taskname: Annotated[str | None, Header()] = None,
     x_cloudtasks_taskretrycount: Annotated[str | None, Header()] = None,
 ) -> JSONResponse:
-    step = Step(task.job_id, task.artifact, task.generation)
+    step = Step(task.job_id, task.artifact, task.generation, audio=task.audio)
     log.info(
         "step %s delivered (task %s, retry %s) by %s",
         step.task_name,

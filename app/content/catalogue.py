@@ -91,9 +91,13 @@ def _known(name: object) -> ArtifactType:
 
 
 class Controls(BaseModel):
-    """A type's request controls (``options.<type>``); each field's constraints are its published range."""
+    """A type's request controls (``options.<type>``); each field's constraints are its published range.
+    ``after`` names the controls that ask for a step after the artifact's own (``audio``) rather than shape what
+    the engine writes: the engine never sees them, and they are no part of the artifact's cache key."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    after: ClassVar[frozenset[str]] = frozenset()
 
 
 class NoControls(Controls):
@@ -228,6 +232,11 @@ class ArtifactOptions(RootModel[dict[ArtifactType, dict[str, Any]]]):
         """The artifact's controls, defaults filled in; ``{}`` for a type without controls."""
         return dict(self.root.get(artifact) or {})
 
+    def for_engine(self, artifact: ArtifactType) -> dict[str, Any]:
+        """The controls the engine writes the artifact to: ``for_type`` without those that ask for a later step."""
+        after = spec_of(artifact).controls.after
+        return {name: value for name, value in self.for_type(artifact).items() if name not in after}
+
     def __hash__(self) -> int:
         return hash(tuple((name, tuple(sorted(values.items()))) for name, values in sorted(self.root.items())))
 
@@ -282,6 +291,13 @@ class QuizControls(Controls):
 
 class PodcastControls(Controls):
     minutes: int = Field(default=10, ge=2, le=60, description="Target length of the episode in minutes.")
+    audio: bool = Field(
+        default=False,
+        description="Also read the script aloud as MP3, as a step of its own once the script is written; its "
+        "export is the `mp3` format. Refused where the service has no speech engine.",
+    )
+
+    after: ClassVar[frozenset[str]] = frozenset({"audio"})
 
 
 ArtifactType.OUTLINE = register(

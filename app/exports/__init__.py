@@ -9,9 +9,9 @@ content: no I/O, the same input the same output.
 ``render`` raises ``UnknownFormat`` (with the ``known`` formats of that artifact) for any other format.
 """
 
-from app.exports.bundle import render_job
+from app.exports.bundle import Made, render_job
 from app.exports.filenames import filename
 from app.exports.formats import Rendered
 from app.exports.registry import FORMATS, UnknownFormat, formats_of, render
 
-__all__ = ["FORMATS", "Rendered", "UnknownFormat", "filename", "formats_of", "render", "render_job"]
+__all__ = ["FORMATS", "Made", "Rendered", "UnknownFormat", "filename", "formats_of", "render", "render_job"]

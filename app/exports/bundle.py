@@ -8,13 +8,17 @@ validates).
     ...
     quiz/quiz.qti.zip
     quiz/quiz.gift.txt
+
+Files a step of the job made (``Made``: ``podcast_script/podcast_script.mp3`` where the job asked for audio) go
+in their artifact's folder and the manifest as well.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,15 +33,27 @@ MEDIA_TYPE = "application/zip"
 MANIFEST = "manifest.json"
 
 
+@dataclass(frozen=True, slots=True)
+class Made:
+    """A file of an artifact that a step of the job made rather than a renderer (the podcast as MP3)."""
+
+    artifact: ArtifactType
+    extension: str
+    media_type: str
+    data: bytes
+
+
 def render_job(
     job_id: str,
     title: str,
     artifacts: Mapping[ArtifactType, Mapping[str, Any]],
     *,
     modified: datetime | None = None,
+    made: Sequence[Made] = (),
 ) -> Rendered:
     """The job's stored artifacts (those it has: a failed one is left out), in catalogue order whatever the
-    mapping's order, so the same artifacts give the same bytes (``modified`` given, for the Anki packages)."""
+    mapping's order, so the same artifacts give the same bytes (``modified`` given, for the Anki packages); and
+    the files the job's own steps made (``made``: the podcast read aloud), each after its artifact's."""
     modified = modified or datetime.now(UTC)  # one time for every Anki package of the bundle
     entries: list[tuple[str, bytes]] = []
     listed: list[dict[str, Any]] = []
@@ -60,6 +76,19 @@ def render_job(
                     "media_type": chosen.media_type,
                     "bytes": len(data),
                     "sha256": hashlib.sha256(data).hexdigest(),
+                }
+            )
+        for extra in (m for m in made if m.artifact is artifact):
+            path = f"{artifact}/{artifact}.{extra.extension}"
+            entries.append((path, extra.data))
+            listed.append(
+                {
+                    "path": path,
+                    "artifact": artifact.value,
+                    "format": extra.extension,
+                    "media_type": extra.media_type,
+                    "bytes": len(extra.data),
+                    "sha256": hashlib.sha256(extra.data).hexdigest(),
                 }
             )
     manifest = {"job_id": job_id, "title": title, "files": listed, "left_out": left_out}

@@ -28,7 +28,7 @@ from app.audio import render as render_audio
 from app.content.catalogue import ArtifactType, artifact_types
 from app.content.models import PodcastScript
 from app.errors import Conflict, Unprocessable
-from app.exports import filename, formats_of, render, render_job
+from app.exports import Made, filename, formats_of, render, render_job
 from app.exports.registry import format_of
 from app.jobs.models import FINISHED_JOBS, Job, StepStatus, StoredArtifact
 from app.sources.storage import BlobNotFound, BlobStorage
@@ -46,6 +46,33 @@ ZIP = "application/zip"
 
 def exports_prefix(job_id: str) -> str:
     return f"{PREFIX}/{job_id}/"
+
+
+class PodcastAudio:
+    """The podcast read aloud, one voice a speaker (``app.audio``), kept at the key of its ``mp3`` export: made by
+    the job's audio step (``options.podcast_script.audio``), or on the first request of a job that did not ask."""
+
+    def __init__(self, storage: BlobStorage, speech: Speech) -> None:
+        self.storage = storage
+        self.speech = speech
+
+    @staticmethod
+    def place(job: Job, stored: StoredArtifact) -> tuple[str, str]:
+        """The folder of the job's audio, and the key of this version of it."""
+        folder = f"{exports_prefix(job.id)}{stored.type.value}/{AUDIO}/"
+        return folder, f"{folder}{_digest(AUDIO, job.request.language, [stored])}.mp3"
+
+    async def make(self, job: Job, stored: StoredArtifact) -> bytes | None:
+        """Render and keep the audio unless this version is kept already; the bytes when it was made here.
+        Raises ``AudioError``, and ``ValidationError`` for a script this release no longer reads."""
+        folder, key = self.place(job, stored)
+        if await self.storage.exists(key):
+            return None
+        script = PodcastScript.model_validate(stored.content)
+        data = (await render_audio(script, self.speech, language=job.request.language)).data
+        await self.storage.delete_prefix(folder)  # the versions this one replaces
+        await self.storage.put(key, data, content_type=AUDIO_MEDIA_TYPE)
+        return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +93,7 @@ class JobExports:
         self.storage = storage
         self.url_seconds = url_seconds
         self.speech = speech  # reads the podcast script aloud (``mp3``); None where no engine is configured
+        self.audio = None if speech is None else PodcastAudio(storage, speech)
 
     def formats(self, artifact: ArtifactType) -> tuple[str, ...]:
         """The formats the artifact type is offered in here: the renderers', and the podcast as audio."""
@@ -90,17 +118,18 @@ class JobExports:
         return await self._kept(folder, key, filename(job.title, artifact, chosen.extension), chosen.media_type, build)
 
     async def _audio(self, job: Job, stored: StoredArtifact) -> Download:
-        """The podcast read aloud, one voice a speaker (``app.audio``): rendered on the first request, then kept."""
-        assert self.speech is not None  # ``formats`` offers it only then
-        speech = self.speech
-        folder = f"{exports_prefix(job.id)}{stored.type.value}/{AUDIO}/"
-        key = f"{folder}{_digest(AUDIO, job.request.language, [stored])}.mp3"
-        data: bytes | None = None
-        if not await self.storage.exists(key):
-            script = PodcastScript.model_validate(stored.content)
-            data = (await render_audio(script, speech, language=job.request.language)).data
-            await self.storage.delete_prefix(folder)
-            await self.storage.put(key, data, content_type=AUDIO_MEDIA_TYPE)
+        """The podcast read aloud: made by the job's audio step where it asked for one (409 until that step has
+        succeeded), else rendered on the first request, then kept."""
+        assert self.audio is not None  # ``formats`` offers it only then
+        step = job.audio
+        if step is not None and step.status is not StepStatus.SUCCEEDED:
+            raise Conflict(
+                f"The podcast audio is {step.status.value}, not ready.",
+                code="audio_not_ready",
+                details={"status": step.status.value, "error": step.error.model_dump() if step.error else None},
+            )
+        _, key = self.audio.place(job, stored)
+        data = await self.audio.make(job, stored)
         name = filename(job.title, stored.type, AUDIO)
         url = await self.storage.download_url(key, seconds=self.url_seconds, filename=name, media_type=AUDIO_MEDIA_TYPE)
         if url is not None:
@@ -124,13 +153,25 @@ class JobExports:
             raise Conflict(f"Job {job.id!r} has no artifact to export.", code="nothing_to_export")
         contents: dict[ArtifactType, Mapping[str, Any]] = {s.type: s.content for s in stored}
         modified = max(s.created_at for s in stored)
+        made = await self._made(job, stored)
 
         def build() -> bytes:
-            return render_job(job.id, job.title, contents, modified=modified).data
+            return render_job(job.id, job.title, contents, modified=modified, made=made).data
 
         folder = f"{exports_prefix(job.id)}job/{name}/"
-        key = f"{folder}{_digest(name, job.title, stored)}.zip"
+        key = f"{folder}{_digest(name + ''.join(f'+{m.extension}' for m in made), job.title, stored)}.zip"
         return await self._kept(folder, key, filename(job.title, None, "zip"), ZIP, build)
+
+    async def _made(self, job: Job, stored: list[StoredArtifact]) -> list[Made]:
+        """The files the job's steps made, for its zip: the podcast read aloud, once its step has succeeded."""
+        script = next((s for s in stored if s.type is ArtifactType.PODCAST_SCRIPT), None)
+        if self.audio is None or script is None or job.audio is None or job.audio.status is not StepStatus.SUCCEEDED:
+            return []
+        try:
+            data = await self.storage.get(self.audio.place(job, script)[1])
+        except BlobNotFound:  # kept no longer (a new version of the script is being read): the zip goes without
+            return []
+        return [Made(ArtifactType.PODCAST_SCRIPT, AUDIO, AUDIO_MEDIA_TYPE, data)]
 
     async def _kept(self, folder: str, key: str, name: str, media_type: str, build: Callable[[], bytes]) -> Download:
         """The export kept under ``key`` (built first if there is none yet, replacing the older versions in its

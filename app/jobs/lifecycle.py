@@ -18,8 +18,12 @@ from app.jobs.models import FINISHED_JOBS, ErrorInfo, Job, JobStatus, StepState,
 from app.jobs.queue import Step
 
 OUTLINE = ArtifactType.OUTLINE
+PODCAST = ArtifactType.PODCAST_SCRIPT  # its audio step waits for it, as every other step waits for the outline
 OUTLINE_FAILED = ErrorInfo(
     code="outline_failed", message="The outline could not be generated, so this artifact was not attempted."
+)
+SCRIPT_FAILED = ErrorInfo(
+    code="podcast_script_failed", message="The podcast script could not be written, so it was not read aloud."
 )
 
 
@@ -39,24 +43,33 @@ def _changed(job: Job, before: JobStatus, now: datetime, released: list[Step] | 
     return Changed(True, tuple(released or ()), finished)
 
 
-def queued(job: Job, artifact: ArtifactType, now: datetime) -> Step:
-    """Make the artifact's step runnable (``queued``, no lease, stamped) and return the step to enqueue."""
-    state = job.steps[artifact]
+def state_of(job: Job, step: Step) -> StepState | None:
+    """The state of the step's part of the job: its artifact's, or that artifact's audio."""
+    return job.audio if step.audio else job.steps.get(step.artifact)
+
+
+def queued(job: Job, artifact: ArtifactType, now: datetime, *, audio: bool = False) -> Step:
+    """Make the artifact's step (or its audio step) runnable (``queued``, no lease, stamped) and return the step
+    to enqueue."""
+    step = waiting(job, artifact, audio=audio)
+    state = state_of(job, step)
+    assert state is not None  # callers name a part the job has
     state.status = StepStatus.QUEUED
     state.lease_until = None
     state.queued_at = now
-    return waiting(job, artifact)
+    return step
 
 
-def waiting(job: Job, artifact: ArtifactType) -> Step:
-    """The step that carries the artifact's current state: generation, and the task name it was last sent as."""
-    state = job.steps[artifact]
-    return Step(job.id, artifact, state.generation, state.recoveries)
+def waiting(job: Job, artifact: ArtifactType, *, audio: bool = False) -> Step:
+    """The step that carries the part's current state: generation, and the task name it was last sent as."""
+    state = job.audio if audio else job.steps[artifact]
+    assert state is not None
+    return Step(job.id, artifact, state.generation, state.recoveries, audio=audio)
 
 
 def queued_steps(job: Job) -> list[Step]:
     """The job's steps waiting to run, as they were last enqueued (to enqueue again, deduplicated)."""
-    return [waiting(job, a) for a, s in job.steps.items() if s.status is StepStatus.QUEUED]
+    return [waiting(job, a, audio=audio) for a, audio, s in job.parts() if s.status is StepStatus.QUEUED]
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,11 +90,11 @@ def claim_step(
     """Take the step for ``worker``, or say why not: ``None`` when there is nothing to do."""
 
     def change(job: Job) -> Claim | Busy | None:
-        state = job.steps.get(step.artifact)
+        state = state_of(job, step)
         if state is None or job.cancel_requested or state.generation != step.generation or state.terminal:
             return None
         if state.status is StepStatus.PENDING:
-            return None  # its outline is not done; the outline step enqueues it
+            return None  # what it waits for (the outline, the script) is not done; that step enqueues it
         if state.status is StepStatus.RUNNING and state.lease_until is not None and state.lease_until > now:
             return Busy((state.lease_until - now).total_seconds())
         state.status = StepStatus.RUNNING
@@ -98,7 +111,7 @@ def claim_step(
 def _holds(job: Job, step: Step, attempt: int | None = None) -> bool:
     """Whether the step is still running under this claim: same generation, not cancelled, and — when the
     claim's attempt is given — not taken over since by another worker (each claim counts a new attempt)."""
-    state = job.steps.get(step.artifact)
+    state = state_of(job, step)
     return (
         state is not None
         and state.status is StepStatus.RUNNING
@@ -115,7 +128,9 @@ def renew_lease(step: Step, attempt: int, now: datetime, lease_seconds: float) -
     def change(job: Job) -> bool:
         if not _holds(job, step, attempt):
             return False
-        job.steps[step.artifact].lease_until = now + timedelta(seconds=lease_seconds)
+        state = state_of(job, step)
+        assert state is not None  # ``_holds``
+        state.lease_until = now + timedelta(seconds=lease_seconds)
         return True
 
     return change
@@ -124,13 +139,15 @@ def renew_lease(step: Step, attempt: int, now: datetime, lease_seconds: float) -
 def record_success(
     step: Step, now: datetime, *, cached: bool, usage: Usage, attempt: int | None = None
 ) -> Callable[[Job], Changed]:
-    """Mark the step succeeded; for the outline, release the dependent steps to enqueue."""
+    """Mark the step succeeded; for the outline, release the dependent steps to enqueue, and for the podcast
+    script its audio step, if the job has one."""
 
     def change(job: Job) -> Changed:
         if not _holds(job, step, attempt):
             return UNCHANGED
         before = job.status
-        state = job.steps[step.artifact]
+        state = state_of(job, step)
+        assert state is not None  # ``_holds``
         state.status = StepStatus.SUCCEEDED
         state.cached = cached
         state.usage = _plus(state.usage, usage)
@@ -142,6 +159,9 @@ def record_success(
             for artifact, other in job.steps.items():
                 if other.status is StepStatus.PENDING:
                     released.append(queued(job, artifact, now))
+        audio = job.audio
+        if step.artifact is PODCAST and not step.audio and audio is not None and audio.status is StepStatus.PENDING:
+            released.append(queued(job, PODCAST, now, audio=True))
         return _changed(job, before, now, released)
 
     return change
@@ -150,24 +170,30 @@ def record_success(
 def record_failure(
     step: Step, now: datetime, error: ErrorInfo, usage: Usage | None = None, *, attempt: int | None = None
 ) -> Callable[[Job], Changed]:
-    """Fail the step for good; a failed outline fails the steps waiting for it."""
+    """Fail the step for good; a failed outline fails the steps waiting for it, and a failed podcast script its
+    audio step."""
 
     def change(job: Job) -> Changed:
         if not _holds(job, step, attempt):
             return UNCHANGED
         before = job.status
-        state = job.steps[step.artifact]
+        state = state_of(job, step)
+        assert state is not None  # ``_holds``
         state.status = StepStatus.FAILED
         state.error = error
         state.usage = state.usage if usage is None else _plus(state.usage, usage)
         state.lease_until = None
         state.finished_at = now
+        waiting_for_it: list[StepState] = []
         if step.artifact is OUTLINE:
-            for other in job.steps.values():
-                if other.status is StepStatus.PENDING:
-                    other.status = StepStatus.FAILED
-                    other.error = OUTLINE_FAILED
-                    other.finished_at = now
+            waiting_for_it = [other for _, _, other in job.parts()]
+        elif step.artifact is PODCAST and not step.audio and job.audio is not None:
+            waiting_for_it = [job.audio]
+        for other in waiting_for_it:
+            if other.status is StepStatus.PENDING:
+                other.status = StepStatus.FAILED
+                other.error = OUTLINE_FAILED if step.artifact is OUTLINE else SCRIPT_FAILED
+                other.finished_at = now
         return _changed(job, before, now)
 
     return change
@@ -182,8 +208,10 @@ def release_for_retry(
         if not _holds(job, step, attempt):
             return UNCHANGED
         before = job.status
-        job.steps[step.artifact].error = error
-        queued(job, step.artifact, now)
+        state = state_of(job, step)
+        assert state is not None  # ``_holds``
+        state.error = error
+        queued(job, step.artifact, now, audio=step.audio)
         return _changed(job, before, now)
 
     return change
@@ -212,7 +240,7 @@ def cancel(now: datetime) -> Callable[[Job], Changed]:
     """Cancel every unfinished step; not applied when the job had already finished."""
 
     def change(job: Job) -> Changed:
-        unfinished = [s for s in job.steps.values() if not s.terminal]
+        unfinished = [s for _, _, s in job.parts() if not s.terminal]
         if not unfinished:
             return UNCHANGED
         before = job.status
@@ -230,25 +258,25 @@ def retry_failed(now: datetime) -> Callable[[Job], Changed]:
     """Queue failed and cancelled steps again under a new generation, releasing the ones to enqueue."""
 
     def change(job: Job) -> Changed:
-        again = [a for a, s in job.steps.items() if s.status in (StepStatus.FAILED, StepStatus.CANCELLED)]
+        again = [(a, audio, s) for a, audio, s in job.parts() if s.status in (StepStatus.FAILED, StepStatus.CANCELLED)]
         if not again:
             return UNCHANGED
         before = job.status
         job.cancel_requested = False
         job.retried_at = now  # a new run: its deadline starts now
-        outline_again = OUTLINE in again
+        outline_again = any(a is OUTLINE for a, _, _ in again)
+        script_again = any(a is PODCAST and not audio for a, audio, _ in again)
         runnable: list[Step] = []
-        for artifact in again:
-            state = job.steps[artifact]
+        for artifact, audio, state in again:
             state.generation += 1
             state.attempts = state.recoveries = 0
             state.error = None
             state.cached = False  # its usage stays: what the earlier attempts spent is still spent
             state.started_at = state.finished_at = None
-            if outline_again and artifact is not OUTLINE:
+            if (outline_again and artifact is not OUTLINE) or (audio and script_again):
                 state.status = StepStatus.PENDING
             else:
-                runnable.append(queued(job, artifact, now))
+                runnable.append(queued(job, artifact, now, audio=audio))
         return _changed(job, before, now, runnable)
 
     return change
@@ -261,12 +289,12 @@ def resumable(now: datetime) -> Callable[[Job], Changed]:
         before = job.status
         runnable: list[Step] = []
         freed = False
-        for artifact, state in job.steps.items():
+        for artifact, audio, state in job.parts():
             if state.status is StepStatus.RUNNING:
-                runnable.append(queued(job, artifact, now))
+                runnable.append(queued(job, artifact, now, audio=audio))
                 freed = True
             elif state.status is StepStatus.QUEUED:
-                runnable.append(waiting(job, artifact))
+                runnable.append(waiting(job, artifact, audio=audio))
         if not freed:  # the job is as it was: its queued steps are only enqueued again
             return Changed(applied=False, released=tuple(runnable))
         return _changed(job, before, now, runnable)
@@ -283,7 +311,7 @@ def expire(now: datetime, max_seconds: float) -> Callable[[Job], Changed]:
     the steps loses its claim and writes nothing."""
 
     def change(job: Job) -> Changed:
-        unfinished = [s for s in job.steps.values() if not s.terminal]
+        unfinished = [s for _, _, s in job.parts() if not s.terminal]
         if not unfinished or now - job.started <= timedelta(seconds=max_seconds):
             return UNCHANGED
         before = job.status
@@ -326,12 +354,12 @@ def recover(now: datetime, stale_seconds: float, *, leases: bool = True) -> Call
         stale = now - timedelta(seconds=stale_seconds)
         released: list[Step] = []
         reasons: list[str] = []
-        for artifact, state in job.steps.items():
+        for artifact, audio, state in job.parts():
             reason = _stranded_as(job, state, now, stale, leases)
             if reason is None:
                 continue
             state.recoveries += 1
-            released.append(queued(job, artifact, now))
+            released.append(queued(job, artifact, now, audio=audio))
             reasons.append(reason)
         if not released:
             return Recovered(UNCHANGED)
@@ -346,7 +374,7 @@ def stranded(job: Job, now: datetime, stale_seconds: float, *, leases: bool = Tr
     if job.cancel_requested:
         return False
     stale = now - timedelta(seconds=stale_seconds)
-    return any(_stranded_as(job, state, now, stale, leases) is not None for state in job.steps.values())
+    return any(_stranded_as(job, state, now, stale, leases) is not None for _, _, state in job.parts())
 
 
 def _stranded_as(job: Job, state: StepState, now: datetime, stale: datetime, leases: bool) -> str | None:

@@ -126,6 +126,15 @@ class Job(BaseModel):
     titled_by_source: bool = False  # a source's title stays; any other gives way to the outline's
     told: int = 0  # the version up to which the job's events are published (``app.jobs.telling``)
     untold: bool = False  # it has events not yet published: what the sweeper looks for
+    audio: StepState | None = None  # the podcast read aloud, when the request asked (``options.podcast_script``)
+
+    def parts(self) -> list[tuple[ArtifactType, bool, StepState]]:
+        """Every step of the job as (artifact, whether it is the artifact's audio, its state): the artifacts'
+        steps, then the audio step where there is one. The job's status is derived from all of them."""
+        parts = [(artifact, False, state) for artifact, state in self.steps.items()]
+        if self.audio is not None:
+            parts.append((ArtifactType.PODCAST_SCRIPT, True, self.audio))
+        return parts
 
     @property
     def usage(self) -> Usage:
@@ -170,7 +179,7 @@ class Job(BaseModel):
 
 
 def derive_status(job: Job) -> JobStatus:
-    states = [s.status for s in job.steps.values()]
+    states = [state.status for _, _, state in job.parts()]
     if all(s in TERMINAL_STEPS for s in states):
         if job.cancel_requested and StepStatus.CANCELLED in states:
             return JobStatus.CANCELLED

@@ -22,15 +22,21 @@ class Step:
     artifact: ArtifactType
     generation: int = 0
     recovery: int = 0  # how many times the sweeper enqueued this step again; names the task only
+    audio: bool = False  # the podcast script read aloud (``Job.audio``), after the script's own step
 
     @property
     def key(self) -> tuple[str, str, int]:
         """The step itself, whatever task carries it: in-process queues deduplicate on this."""
-        return (self.job_id, self.artifact.value, self.generation)
+        return (self.job_id, self.part, self.generation)
+
+    @property
+    def part(self) -> str:
+        """What the step makes: the artifact, or its audio (``podcast_script.audio``)."""
+        return f"{self.artifact.value}.audio" if self.audio else self.artifact.value
 
     @property
     def task_name(self) -> str:
-        name = f"{self.job_id}-{self.artifact.value}-g{self.generation}"
+        name = f"{self.job_id}-{self.part.replace('.', '-')}-g{self.generation}"
         return f"{name}-r{self.recovery}" if self.recovery else name
 
 

@@ -103,6 +103,15 @@ class Progress(BaseModel):
     percent: int
 
 
+class AudioStatePublic(BaseModel):
+    """The step that reads a podcast script aloud (``options.podcast_script.audio``); its file is the ``mp3``
+    export."""
+
+    status: StepStatus
+    attempts: int
+    error: ErrorInfo | None = None
+
+
 class ArtifactStatePublic(BaseModel):
     status: StepStatus
     attempts: int
@@ -112,6 +121,9 @@ class ArtifactStatePublic(BaseModel):
     unused_controls: list[str] = Field(
         default_factory=list,
         description="Controls the request set that this artifact's engine does not act on (see /v1/content-types).",
+    )
+    audio: AudioStatePublic | None = Field(
+        default=None, description="The podcast read aloud, where the request asked for it; absent otherwise."
     )
 
 
@@ -158,6 +170,7 @@ class JobPublic(BaseModel):
                     error=s.error,
                     usage=s.usage,
                     unused_controls=list(s.unused_controls),
+                    audio=_audio_of(job) if artifact is ArtifactType.PODCAST_SCRIPT else None,
                 )
                 for artifact, s in job.steps.items()
             },
@@ -180,9 +193,15 @@ class JobPublic(BaseModel):
         )
 
 
+def _audio_of(job: Job) -> AudioStatePublic | None:
+    audio = job.audio
+    return None if audio is None else AudioStatePublic(status=audio.status, attempts=audio.attempts, error=audio.error)
+
+
 def progress_of(job: Job) -> Progress:
-    done = sum(1 for s in job.steps.values() if s.terminal)
-    total = len(job.steps)
+    parts = job.parts()
+    done = sum(1 for _, _, s in parts if s.terminal)
+    total = len(parts)
     return Progress(done=done, total=total, percent=round(100 * done / total) if total else 100)
 
 

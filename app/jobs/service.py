@@ -13,7 +13,7 @@ from typing import Protocol
 from app import paging
 from app.content.catalogue import ArtifactOptions, ArtifactType, artifact_types
 from app.content.generator import Generator, unused_controls
-from app.errors import Conflict, NotFound, ServiceUnavailable
+from app.errors import Conflict, NotFound, ServiceUnavailable, Unprocessable
 from app.jobs import lifecycle
 from app.jobs.exports import exports_prefix
 from app.jobs.models import FINISHED_JOBS, Job, JobRequest, JobStatus, StepState, StepStatus, StoredArtifact
@@ -72,6 +72,7 @@ class JobsService:
     counter: JobCounter | None = None
     sources: SourceResolver | None = None
     blobs: BlobStorage | None = None  # where the job's exports are kept (``app.jobs.exports``)
+    speaks: bool = False  # a speech engine is configured: podcasts may be read aloud (``options.podcast_script``)
 
     async def create(self, owner: Requester, body: JobCreate, idempotency_key: str | None) -> tuple[Job, bool]:
         """Persist the job, then enqueue its outline. Returns the job and whether it is new."""
@@ -86,6 +87,7 @@ class JobsService:
         if self.admission is not None:
             await self.admission(owner, request, request.artifacts)
         await self.generator.check(request.generation_input(), request.artifacts, request.options)
+        audio = self._audio_step(request)
 
         now = datetime.now(UTC)
         job = Job(
@@ -98,6 +100,7 @@ class JobsService:
             steps={a: self._step(a, request, now) for a in request.artifacts},
             title=title_of(request),
             titled_by_source=bool(request.sources),
+            audio=audio,
             created_at=now,
             updated_at=now,
             expires_at=now + self.job_ttl,
@@ -123,11 +126,26 @@ class JobsService:
         text, refs = await self.sources.resolve(owner.owner, body.source_ids, max_characters=SOURCE_MAX)
         return request.model_copy(update={"source_text": text, "sources": refs})
 
+    def _audio_step(self, request: JobRequest) -> StepState | None:
+        """The audio step of a request that asks for its podcast read aloud (waiting for the script), or None;
+        422 where no speech engine is configured."""
+        podcast = ArtifactType.PODCAST_SCRIPT
+        if podcast not in request.artifacts or not request.options.for_type(podcast).get("audio"):
+            return None
+        if not self.speaks:
+            message = "This service has no speech engine (CF_SPEECH is off), so podcasts cannot be read aloud."
+            raise Unprocessable(
+                message,
+                code="audio_unavailable",
+                details=[{"field": "options.podcast_script.audio", "message": message, "type": "audio_unavailable"}],
+            )
+        return StepState(status=StepStatus.PENDING)
+
     def _step(self, artifact: ArtifactType, request: JobRequest, now: datetime) -> StepState:
         """A new job's step: the outline queued, the rest waiting for it, each knowing the controls its engine
         will leave unused."""
         unused = unused_controls(
-            self.generator, artifact, request.generation_input(), request.options.for_type(artifact)
+            self.generator, artifact, request.generation_input(), request.options.for_engine(artifact)
         )
         if artifact is ArtifactType.OUTLINE:
             return StepState(status=StepStatus.QUEUED, queued_at=now, unused_controls=unused)

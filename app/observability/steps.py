@@ -33,7 +33,7 @@ class StepObservation:
 @contextmanager
 def observe_step(metrics: Metrics, step: Step, *, provider: str) -> Iterator[StepObservation]:
     observation = StepObservation()
-    artifact = step.artifact.value
+    artifact = step.part  # the artifact, or its audio (``podcast_script.audio``)
     started = time.perf_counter()
     metrics.step_started()
     with step_scope(job_id=step.job_id, artifact=artifact, provider=provider):

@@ -19,12 +19,21 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from app.audio import AudioError
 from app.content.cache import ArtifactCache, CacheValue, cache_key
 from app.content.catalogue import ArtifactType, spec_of, validate_content
-from app.content.generator import GenerationError, GenerationTask, Generator, Usage
+from app.content.generator import (
+    GenerationError,
+    GenerationTask,
+    Generator,
+    PermanentGenerationError,
+    TransientGenerationError,
+    Usage,
+)
 from app.content.grounding import Grounding, evidence_field, grounding_of, localise, verified
 from app.content.models import Outline
 from app.jobs import lifecycle
+from app.jobs.exports import PodcastAudio
 from app.jobs.models import ErrorInfo, Job, StepStatus, StoredArtifact
 from app.jobs.queue import Outcome, Step, StepResult, TaskQueue
 from app.jobs.store import JobStore
@@ -54,6 +63,7 @@ class Pipeline:
     generator: Generator
     policy: StepPolicy
     quotas: Quotas | None = None  # charges each generation's tokens to the job's key; None: nothing is charged
+    audio: PodcastAudio | None = None  # reads podcast scripts aloud (audio steps); None where speech is off
     metrics: Metrics = field(default_factory=Metrics)  # the app passes its own; a default suits unit tests
     worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")  # recorded on claims
 
@@ -105,8 +115,8 @@ class Pipeline:
             return renewed is not None and renewed[1]
 
         try:
-            content, cached, grounding = await holding(
-                self._produce(job, step.artifact),
+            made = await holding(
+                self._read_aloud(job) if step.audio else self._produce(job, step.artifact),
                 renew=renew,
                 lease=self.policy.lease_seconds,
                 limit_seconds=self.policy.timeout_seconds,
@@ -144,6 +154,15 @@ class Pipeline:
                 return StepResult(Outcome.RETRY, reason=error.message)
             return await self._fail(step, error, attempt)
 
+        if made is None:  # the audio step: its file is kept, so only the step's success is left to record
+            read = await self.store.update_job(
+                step.job_id, lifecycle.record_success(step, _now(), cached=False, usage=Usage(), attempt=attempt)
+            )
+            if read is None or not read[1].applied:
+                return StepResult(Outcome.SKIPPED, reason="step cancelled, taken over or deleted while it ran")
+            self._count_finished(read[1])
+            return StepResult(Outcome.DONE)
+        content, cached, grounding = made
         artifact = StoredArtifact(
             job_id=step.job_id,
             type=step.artifact,
@@ -183,10 +202,12 @@ class Pipeline:
             log.exception("step %s could not be handed back", step.task_name)
 
     async def _release_left_behind(self, job: Job, step: Step) -> None:
-        """A finished outline delivered again: enqueue the steps it released, in case enqueueing them failed the
-        first time (the queue was down after the outline was recorded). Task names make this idempotent."""
-        outline = job.steps.get(ArtifactType.OUTLINE)
-        if step.artifact is not ArtifactType.OUTLINE or outline is None or outline.status is not StepStatus.SUCCEEDED:
+        """A finished outline (or podcast script) delivered again: enqueue the steps it released, in case
+        enqueueing them failed the first time (the queue was down after it was recorded). Task names make this
+        idempotent."""
+        releases = (ArtifactType.OUTLINE, ArtifactType.PODCAST_SCRIPT)
+        state = job.steps.get(step.artifact)
+        if step.audio or step.artifact not in releases or state is None or state.status is not StepStatus.SUCCEEDED:
             return
         waiting = lifecycle.queued_steps(job)
         if waiting:
@@ -194,7 +215,7 @@ class Pipeline:
 
     async def _produce(self, job: Job, artifact: ArtifactType) -> tuple[dict[str, Any], bool, Grounding | None]:
         request = job.request.generation_input()
-        controls = job.request.options.for_type(artifact)
+        controls = job.request.options.for_engine(artifact)
         outline_content = None if artifact is ArtifactType.OUTLINE else await self._outline(job.id)
         key = cache_key(
             artifact=artifact,
@@ -231,6 +252,21 @@ class Pipeline:
             return content, cached, None
         content[items] = localise(verified(content[items], request.source_text), job.request.sources)
         return content, cached, grounding_of(content[items])
+
+    async def _read_aloud(self, job: Job) -> None:
+        """The audio step's work: read the stored podcast script aloud and keep the file (``PodcastAudio``).
+        Speech and encoding failures are retried like a model's; a missing engine or script is final."""
+        if self.audio is None:
+            raise PermanentGenerationError("No speech engine is configured here.", code="audio_unavailable")
+        stored = await self.store.get_artifact(job.id, ArtifactType.PODCAST_SCRIPT)
+        if stored is None:
+            raise PermanentGenerationError("The podcast script is missing.", code="podcast_script_missing")
+        breadcrumb("reading aloud", artifact=stored.type.value)
+        try:
+            await self.audio.make(job, stored)
+        except AudioError as exc:
+            error = TransientGenerationError if exc.transient else PermanentGenerationError
+            raise error(exc.message, code=exc.code) from exc
 
     async def _spent(self, job: Job, artifact: ArtifactType, usage: Usage) -> None:
         """Account for a generation's tokens: in the metrics, on the job, and against the key that created it."""

@@ -259,3 +259,50 @@ async def _podcast_as_audio(api: httpx.AsyncClient, tmp_path: Path) -> None:
     assert len(described["chapters"]) == len(script["segments"])
     assert float(described["format"]["duration"]) > 10
     assert (await api.get(export_url(job["id"], "flashcards"), params={"format": "mp3"})).status_code in (404, 422)
+
+
+async def test_a_job_that_asks_for_audio_reads_its_podcast_aloud_as_a_step(
+    make_settings: MakeSettings, tmp_path: Path
+) -> None:
+    settings = make_settings(speech="espeak")
+    async for api in open_client(create_app(settings)):
+        created = await api.post(
+            "/v1/jobs",
+            json={
+                "source_text": text("photosynthesis.txt"),
+                "artifacts": ["podcast_script"],
+                "options": {"podcast_script": {"minutes": 2, "audio": True}},
+            },
+        )
+        assert created.status_code == 202, created.text
+        job = await wait_for_job(api, created.json()["id"])
+        assert job["status"] == "succeeded", job
+        assert job["artifacts"]["podcast_script"]["audio"] == {"status": "succeeded", "attempts": 1, "error": None}
+        assert job["progress"] == {"done": 3, "total": 3, "percent": 100}
+        kept = [p for p in exports_on_disk(settings, job["id"]) if p.suffix == ".mp3"]
+        assert len(kept) == 1, "the step kept the file before anyone asked for it"
+
+        response = await api.get(export_url(job["id"], "podcast_script"), params={"format": "mp3"})
+        assert response.status_code == 200 and response.content == kept[0].read_bytes()
+
+        bundle = await api.get(f"/v1/jobs/{job['id']}/export", params={"format": "zip"})
+        archive = zipfile.ZipFile(io.BytesIO(bundle.content))
+        assert archive.read("podcast_script/podcast_script.mp3") == kept[0].read_bytes()
+        manifest = json.loads(archive.read("manifest.json"))
+        assert {"path": "podcast_script/podcast_script.mp3", "format": "mp3"}.items() <= next(
+            f for f in manifest["files"] if f["path"].endswith(".mp3")
+        ).items()
+
+
+async def test_audio_is_a_422_naming_the_field_where_speech_is_off(api: httpx.AsyncClient) -> None:
+    body = {
+        "source_text": text("photosynthesis.txt"),
+        "artifacts": ["podcast_script"],
+        "options": {"podcast_script": {"audio": True}},
+    }
+    refused = await api.post("/v1/jobs", json=body)
+    assert refused.status_code == 422, refused.text
+    error = refused.json()["error"]
+    assert error["code"] == "audio_unavailable", error
+    assert error["details"][0]["field"] == "options.podcast_script.audio"
+    assert (await api.get("/v1/jobs")).json()["items"] == [], "nothing was made"

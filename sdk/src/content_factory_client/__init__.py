@@ -35,6 +35,7 @@ from content_factory_client._version import VERSION
 from content_factory_client.models import (
     Artifact,
     ArtifactState,
+    AudioState,
     ContentType,
     ContentTypeList,
     ErrorInfo,
@@ -65,6 +66,7 @@ __all__ = [
     "AsyncClient",
     "AsyncJobs",
     "AsyncSources",
+    "AudioState",
     "AuthenticationError",
     "BadGatewayError",
     "BadRequestError",

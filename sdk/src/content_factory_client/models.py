@@ -90,6 +90,15 @@ class Progress(Body):
     percent: int
 
 
+class AudioState(Body):
+    """The step that reads a podcast script aloud (``options.podcast_script.audio``); its file is the ``mp3``
+    export."""
+
+    status: StepStatus
+    attempts: int
+    error: ErrorInfo | None = None
+
+
 class ArtifactState(Body):
     status: StepStatus
     attempts: int
@@ -97,6 +106,7 @@ class ArtifactState(Body):
     error: ErrorInfo | None = None
     usage: Usage | None = None
     unused_controls: list[str] = Field(default_factory=list)
+    audio: AudioState | None = None  # the podcast read aloud, where the request asked for it
 
 
 class JobRequest(Body):
@@ -234,6 +244,7 @@ SERVER_SCHEMAS: dict[type[BaseModel], str] = {
     JobPage: "JobPage",
     Progress: "Progress",
     ArtifactState: "ArtifactStatePublic",
+    AudioState: "AudioStatePublic",
     Usage: "Usage",
     ErrorInfo: "ErrorInfo",
     JobRequest: "JobRequestPublic",
