@@ -290,6 +290,29 @@ def test_a_wrong_key_shows_the_servers_message(states: PageStates, server: Serve
     states.check("wrong-key-dark")
 
 
+def test_a_podcast_read_aloud_is_a_step_the_page_follows(states: PageStates, server: Server) -> None:
+    page = states.page
+    page.goto(server.url)
+    use_key(page)
+    expect(page.get_by_role("checkbox", name="Flashcards")).to_be_checked()  # the catalogue has arrived
+    others = page.locator('input[name="artifacts"]:not([disabled]):not([value="podcast_script"])')
+    for index in range(others.count()):
+        others.nth(index).uncheck()
+    aloud = page.get_by_role("checkbox", name="Also read the script aloud as MP3")
+    expect(aloud).not_to_be_checked()  # off unless asked: the catalogue's default
+    aloud.check()
+    page.get_by_label("Text", exact=True).fill(PHOTOSYNTHESIS.read_text())
+    page.get_by_role("button", name="Generate").click()
+    row = page.locator('.artifact-row[data-type="podcast_script.audio"]')
+    expect(row).to_contain_text("Podcast read aloud")
+    expect(page.locator("#job-status")).to_have_text("Finished: all 3 materials are ready.", timeout=60_000)
+    expect(row.locator(".artifact-state")).to_have_text("ready: the podcast's mp3 export")
+    states.check("audio")
+    job = httpx.get(f"{server.url}/v1/jobs/{newest_job(server)}", headers={"X-API-Key": KEY}, timeout=10).json()
+    assert job["request"]["options"]["podcast_script"]["audio"] is True
+    assert job["artifacts"]["podcast_script"]["audio"]["status"] == "succeeded"
+
+
 def test_a_text_the_engine_refuses_shows_why(states: PageStates, server: Server) -> None:
     page = states.page
     page.goto(server.url)

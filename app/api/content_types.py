@@ -12,7 +12,7 @@ router = APIRouter(prefix="/v1", tags=["content"])
 
 @router.get("/content-types", response_model=ContentTypeList, responses={401: {"description": "Missing API key"}})
 async def list_content_types(caller: Anyone, services: ServicesDep) -> ContentTypeList:
-    listed = catalogue_public(services.pipeline.generator)
+    listed = catalogue_public(services.pipeline.generator, speaks=services.jobs.speaks)
     for item in listed.items:
         item.formats = list(services.exports.formats(item.type))
     return listed

@@ -22,7 +22,7 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from app.api.deps import Reader
 from app.errors import NotFound
-from app.jobs.models import FINISHED_JOBS, Job, JobChange
+from app.jobs.models import FINISHED_JOBS, TERMINAL_STEPS, Job, JobChange
 from app.jobs.schemas import JobPublic
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
@@ -37,14 +37,17 @@ def _after(last_event_id: str | None) -> int:
 
 
 def change_event(change: JobChange, total: int) -> ServerSentEvent:
-    done = sum(1 for status in change.steps.values() if status in ("succeeded", "failed", "cancelled"))
-    data = {
+    parts = [*change.steps.values(), *([] if change.audio is None else [change.audio])]
+    done = sum(1 for status in parts if status in TERMINAL_STEPS)
+    data: dict[str, object] = {
         "version": change.version,
         "status": change.status.value,
         "artifacts": {name: status.value for name, status in change.steps.items()},
         "progress": {"done": done, "total": total, "percent": round(100 * done / total) if total else 100},
         "at": change.at.isoformat(),
     }
+    if change.audio is not None:
+        data["audio"] = change.audio.value
     return ServerSentEvent(json.dumps(data), event="change", id=str(change.version))
 
 
@@ -89,7 +92,7 @@ async def get_job_events(
         deadline = time.monotonic() + settings.events_max_seconds
         try:
             while current is not None:
-                total = len(current.steps)
+                total = len(current.parts())
                 fresh = [c for c in current.history if c.version > sent]
                 if fresh and fresh[0].version > sent + 1 and sent > 0:
                     yield snapshot_event(current)  # some changes were dropped from the history: the job as it is

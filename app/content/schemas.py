@@ -16,6 +16,11 @@ class ControlRange(BaseModel):
     minimum: int | None
     maximum: int | None
     description: str | None
+    available: bool = Field(
+        default=True,
+        description="False where this service cannot act on the control, and refuses a request that sets it "
+        "(`audio` where no speech engine is configured).",
+    )
 
 
 class ContentType(BaseModel):
@@ -42,8 +47,9 @@ class ContentTypeList(BaseModel):
     items: list[ContentType]
 
 
-def catalogue_public(generator: Generator) -> ContentTypeList:
-    """The catalogue as ``GET /v1/content-types`` shows it, with what the configured engine honours."""
+def catalogue_public(generator: Generator, *, speaks: bool = False) -> ContentTypeList:
+    """The catalogue as ``GET /v1/content-types`` shows it, with what the configured engine honours; ``speaks``
+    says whether a speech engine is configured, without which the ``audio`` control is unavailable."""
     items = []
     for spec in CATALOGUE.values():
         possible = {*REQUEST_CONTROLS, *spec.defaults()}
@@ -53,7 +59,10 @@ def catalogue_public(generator: Generator) -> ContentTypeList:
                 type=spec.artifact,
                 description=spec.description,
                 derived_from_outline=spec.artifact is not ArtifactType.OUTLINE,
-                controls={name: ControlRange(**r) for name, r in control_ranges(spec).items()},
+                controls={
+                    name: ControlRange(**r, available=speaks or name != "audio")
+                    for name, r in control_ranges(spec).items()
+                },
                 honoured_controls=sorted(honoured),
                 unused_controls=sorted(possible - honoured),
                 json_schema=spec.model.model_json_schema(),

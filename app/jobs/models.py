@@ -102,6 +102,7 @@ class JobChange(BaseModel):
     at: datetime
     status: JobStatus
     steps: dict[str, StepStatus]
+    audio: StepStatus | None = None  # the podcast's audio step, where the job has one
 
 
 class Job(BaseModel):
@@ -174,6 +175,7 @@ class Job(BaseModel):
             at=now,
             status=self.status,
             steps={artifact.value: step.status for artifact, step in self.steps.items()},
+            audio=None if self.audio is None else self.audio.status,
         )
         self.history = [*self.history[-(HISTORY_KEPT - 1) :], change]
 

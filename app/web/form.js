@@ -13,7 +13,31 @@ export function showMode() {
   for (const panel of form().querySelectorAll("[data-mode]")) panel.hidden = panel.dataset.mode !== mode;
 }
 
+function switchField(type, name, control) {
+  const id = uid(`${type}-${name}`);
+  const hintId = `${id}-hint`;
+  const input = el("input", {
+    id,
+    type: "checkbox",
+    name: `${type}.${name}`,
+    checked: control.default === true,
+    disabled: control.available === false,
+    "aria-describedby": hintId,
+    "data-type": type,
+    "data-control": name,
+  });
+  const hint = control.available === false ? "This server has no speech engine, so it cannot do this." : "";
+  return el(
+    "div",
+    { class: "control choice" },
+    input,
+    el("label", { for: id }, (control.description ?? name).split(/[;.]/)[0]),
+    el("span", { class: "hint", id: hintId }, hint),
+  );
+}
+
 function controlField(type, name, control) {
+  if (control.type === "boolean") return switchField(type, name, control);
   const id = uid(`${type}-${name}`);
   const hintId = `${id}-hint`;
   const range = control.minimum !== undefined && control.maximum !== undefined ? `${control.minimum}–${control.maximum}` : "";
@@ -95,6 +119,10 @@ export function read() {
   const options = {};
   for (const input of form().querySelectorAll("input[data-control]")) {
     if (!chosen.includes(input.dataset.type)) continue;
+    if (input.type === "checkbox") {
+      if (input.checked && !input.disabled) (options[input.dataset.type] ??= {})[input.dataset.control] = true;
+      continue;
+    }
     if (!input.checkValidity() || input.value === "") {
       return { problem: { field: input.id, message: `${input.labels[0].textContent}: enter a whole number from ${input.min} to ${input.max}.` } };
     }

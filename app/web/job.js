@@ -51,6 +51,7 @@ export class JobView {
     this.artifacts = new Map();
     this.views = new Map();
     this.failures = new Set();
+    this.audioRow = null;
     this.explaining = false;
     $("study").hidden = true;
     $("job").hidden = false;
@@ -123,6 +124,7 @@ export class JobView {
       if (status === "succeeded" && !this.artifacts.has(type)) this.fetchArtifact(type, row);
       if (status === "failed") this.failures.add(type);
     }
+    if (change.audio) this.showAudio(change.audio);
     if (job) this.explainFailures(job);
     else if (!this.explaining && [...this.failures].some((type) => !this.rows.get(type).explained)) {
       // A change names statuses only: the failure's message is on the job.
@@ -135,6 +137,19 @@ export class JobView {
           this.explaining = false;
         });
     }
+  }
+
+  /** The podcast's audio step, a row of its own: its file is the podcast's `mp3` export. */
+  showAudio(status) {
+    if (!this.audioRow) {
+      const state = el("span", { class: "artifact-state" });
+      const item = el("li", { class: "artifact-row", "data-type": "podcast_script.audio" }, el("span", { class: "artifact-name" }, "Podcast read aloud"), state);
+      $("artifact-list").append(item);
+      this.audioRow = { item, state };
+    }
+    const { item, state } = this.audioRow;
+    item.dataset.status = status;
+    state.textContent = status === "pending" ? "waiting for the script" : status === "succeeded" ? "ready: the podcast's mp3 export" : STATES[status] ?? status;
   }
 
   addRow(type) {

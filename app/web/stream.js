@@ -59,7 +59,8 @@ export class EventStreamParser {
 export function changeOf(job) {
   const artifacts = {};
   for (const [type, state] of Object.entries(job.artifacts || {})) artifacts[type] = state.status;
-  return { version: job.version, status: job.status, artifacts, progress: job.progress };
+  const audio = job.artifacts?.podcast_script?.audio?.status;
+  return { version: job.version, status: job.status, artifacts, progress: job.progress, ...(audio ? { audio } : {}) };
 }
 
 /** One connection to the event stream; answers true once `end` arrived, false when the server closed early. */

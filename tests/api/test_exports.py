@@ -233,8 +233,10 @@ async def test_the_podcast_downloads_as_audio(make_settings: MakeSettings, tmp_p
 
 
 async def test_without_a_speech_engine_the_podcast_has_no_audio(api: httpx.AsyncClient) -> None:
-    listed = {item["type"]: item["formats"] for item in (await api.get("/v1/content-types")).json()["items"]}
-    assert "mp3" not in listed["podcast_script"]
+    items = {item["type"]: item for item in (await api.get("/v1/content-types")).json()["items"]}
+    assert "mp3" not in items["podcast_script"]["formats"]
+    controls = items["podcast_script"]["controls"]
+    assert controls["audio"]["available"] is False and controls["minutes"]["available"] is True
 
 
 async def _podcast_as_audio(api: httpx.AsyncClient, tmp_path: Path) -> None:
@@ -279,6 +281,14 @@ async def test_a_job_that_asks_for_audio_reads_its_podcast_aloud_as_a_step(
         assert job["status"] == "succeeded", job
         assert job["artifacts"]["podcast_script"]["audio"] == {"status": "succeeded", "attempts": 1, "error": None}
         assert job["progress"] == {"done": 3, "total": 3, "percent": 100}
+        catalogue = {item["type"]: item for item in (await api.get("/v1/content-types")).json()["items"]}
+        assert catalogue["podcast_script"]["controls"]["audio"]["available"] is True
+        events = (await api.get(f"/v1/jobs/{job['id']}/events")).text
+        changes = [json.loads(line[5:]) for line in events.splitlines() if line.startswith("data:")]
+        changes = [c for c in changes if "artifacts" in c]  # the change events, not the end
+        assert changes[0]["audio"] == "pending" and changes[-1]["audio"] == "succeeded"
+        assert changes[-1]["progress"] == job["progress"], "the stream counts the audio step as the job does"
+        assert [c["progress"]["total"] for c in changes] == [3] * len(changes)
         kept = [p for p in exports_on_disk(settings, job["id"]) if p.suffix == ".mp3"]
         assert len(kept) == 1, "the step kept the file before anyone asked for it"
 

@@ -164,15 +164,18 @@ class JobChange(Body):
     artifacts: dict[str, StepStatus]
     progress: Progress
     at: datetime | None = None
+    audio: StepStatus | None = None  # the podcast's audio step, where the job has one
 
     @classmethod
     def of(cls, job: Job) -> JobChange:
+        podcast = job.artifacts.get("podcast_script")
         return cls(
             version=job.version,
             status=job.status,
             artifacts={name: state.status for name, state in job.artifacts.items()},
             progress=job.progress,
             at=job.updated_at,
+            audio=None if podcast is None or podcast.audio is None else podcast.audio.status,
         )
 
 
@@ -217,6 +220,7 @@ class ControlRange(Body):
     minimum: int | None
     maximum: int | None
     description: str | None
+    available: bool = True  # False where the server cannot act on it (``audio`` without a speech engine)
 
 
 class ContentType(Body):
