@@ -61,6 +61,7 @@ from app.observability.metrics import Metrics
 from app.observability.middleware import RequestTelemetryMiddleware
 from app.observability.sentry import close_sentry, init_sentry, set_provider
 from app.webhooks.delivery import WebhookDispatcher
+from app.webhooks.recovery import DeliveryRecovery
 from app.worker.pipeline import Pipeline, StepPolicy
 from app.worker.sweeper import Sweeper, SweepPolicy
 
@@ -248,7 +249,8 @@ async def build_services(
     stack.push_async_callback(blobs.close)
     speech = await open_speech(settings, stack)
     webhooks, deliverer, deliveries = await open_webhooks(settings, store, queue, stack)
-    jobs_store, teller = await open_telling(settings, store, WebhookDispatcher(webhooks.store, deliveries), stack)
+    dispatcher = WebhookDispatcher(webhooks.store, deliveries, kept=timedelta(days=settings.job_ttl_days))
+    jobs_store, teller = await open_telling(settings, store, dispatcher, stack)
     # Unwound in reverse: the queue closes first (no new step; the embedded one gives its running steps the
     # grace), then steps still in flight — worker requests the server has cancelled — finish handing back.
     stack.push_async_callback(lambda: pipeline.stop(settings.shutdown_grace_seconds))
@@ -315,6 +317,7 @@ async def build_services(
             ),
             metrics,
             teller=teller,
+            deliveries=DeliveryRecovery(webhooks.store, deliveries, stale_seconds=settings.sweep_stale_seconds),
         ),
         jobs=jobs,
         exports=JobExports(jobs, blobs, url_seconds=settings.export_url_seconds, speech=speech),

@@ -178,9 +178,12 @@ class CloudTasksDeliveryQueue:
     def __init__(self, tasks: HttpTasks) -> None:
         self._tasks = tasks  # the step queue's, closed with it
 
-    async def schedule(self, delivery_id: str, *, attempt: int, delay_seconds: float) -> None:
+    async def schedule(
+        self, delivery_id: str, *, attempt: int, delay_seconds: float, recovery: str | None = None
+    ) -> None:
         body: dict[str, object] = {"delivery_id": delivery_id}
-        await self._tasks.create(DELIVERY_PATH, body, f"{delivery_id}-a{attempt}", delay_seconds=delay_seconds)
+        name = f"{delivery_id}-a{attempt}" + ("" if recovery is None else f"-r{recovery}")
+        await self._tasks.create(DELIVERY_PATH, body, name, delay_seconds=delay_seconds)
 
     async def close(self) -> None:
         return None

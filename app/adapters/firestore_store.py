@@ -57,6 +57,8 @@ def _contended(exc: BaseException) -> bool:
     return isinstance(exc, gexc.Aborted) or (isinstance(exc, ValueError) and isinstance(exc.__cause__, gexc.Aborted))
 
 
+# A template: each loop iterates its own copy, since a retrying object keeps the state of the loop running it
+# (two concurrent loops on one object would see each other's attempts and outcomes).
 _CONTENDED = AsyncRetrying(
     retry=retry_if_exception(_contended),
     wait=wait_random_exponential(multiplier=0.02, max=1.0),
@@ -104,7 +106,7 @@ class FirestoreStore:
 
         winner = ""
         try:
-            async for attempt in _CONTENDED:
+            async for attempt in _CONTENDED.copy():
                 with attempt:
                     winner = await create(self._client.transaction(max_attempts=_TRANSACTION_ATTEMPTS))
         except gexc.AlreadyExists:
@@ -174,7 +176,7 @@ class FirestoreStore:
         # deadlock on commit until Firestore aborts one of them.
         lock = self._job_locks.setdefault(job_id, asyncio.Lock())
         async with lock:
-            async for attempt in _CONTENDED:
+            async for attempt in _CONTENDED.copy():
                 with attempt:
                     return await update(self._client.transaction(max_attempts=_TRANSACTION_ATTEMPTS))
         raise AssertionError("unreachable: tenacity re-raises the last error")
@@ -237,7 +239,7 @@ class FirestoreStore:
             return source.id
 
         winner = ""
-        async for attempt in _CONTENDED:
+        async for attempt in _CONTENDED.copy():
             with attempt:
                 winner = await create(self._client.transaction(max_attempts=_TRANSACTION_ATTEMPTS))
         if winner == source.id:

@@ -2,14 +2,17 @@
 
 Layout:
     webhooks/{webhook_id}               owner, created_at, data (the webhook, its secret included)
-    webhook_deliveries/{delivery_id}    webhook_id, created_at, data (the delivery and its attempts)
+    webhook_deliveries/{delivery_id}    webhook_id, created_at, due_at (a pending delivery's next attempt, else
+                                        null), expires_at (TTL field), data (the delivery and its attempts)
 
 Listing an owner's webhooks and a webhook's deliveries, newest first, needs the composite indexes in
-``infra/firestore/firestore.indexes.json``.
+``infra/firestore/firestore.indexes.json``; the overdue deliveries are a range on ``due_at`` alone (its automatic
+index: a null ``due_at`` is outside every timestamp range), and the TTL policy on ``expires_at`` deletes old ones.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from google.api_core import exceptions as gexc
@@ -82,6 +85,14 @@ class FirestoreWebhookStore:
         query = self._page(self._deliveries, "webhook_id", webhook_id, after)
         return [Delivery.model_validate(s.get("data")) async for s in query.limit(limit).stream()]
 
+    async def due_deliveries(self, before: datetime, *, limit: int) -> list[Delivery]:
+        query = self._deliveries.where(filter=FieldFilter("due_at", "<=", before)).order_by("due_at").limit(limit)
+        return [Delivery.model_validate(s.get("data")) async for s in query.stream()]
+
+    async def purge_deliveries(self, before: datetime, *, limit: int) -> int:
+        """None: the TTL policy on ``expires_at`` (``firestore.indexes.json``) deletes expired deliveries."""
+        return 0
+
     @staticmethod
     def _page(collection: Any, field: str, value: str, after: Position | None) -> Any:
         query = (
@@ -102,5 +113,7 @@ def _delivery_document(delivery: Delivery) -> dict[str, Any]:
     return {
         "webhook_id": delivery.webhook_id,
         "created_at": delivery.created_at,
+        "due_at": delivery.due_at,
+        "expires_at": delivery.expires_at,
         "data": delivery.model_dump(mode="json"),
     }

@@ -23,7 +23,10 @@ class InlineDeliveryQueue:
         self._tasks: set[asyncio.Task[None]] = set()
         self._closed = False
 
-    async def schedule(self, delivery_id: str, *, attempt: int, delay_seconds: float) -> None:
+    async def schedule(
+        self, delivery_id: str, *, attempt: int, delay_seconds: float, recovery: str | None = None
+    ) -> None:
+        # One timer per delivery in this process; a recovery of one that has a timer here waits for it.
         if self._closed or delivery_id in self._scheduled:
             return
         self._scheduled.add(delivery_id)

@@ -21,6 +21,7 @@ import aiosqlite
 
 from app.adapters.sqlite_webhooks import SCHEMA as WEBHOOK_SCHEMA
 from app.adapters.sqlite_webhooks import SqliteWebhookStore
+from app.adapters.sqlite_webhooks import migrate as migrate_webhooks
 from app.auth.models import ApiKey
 from app.content.catalogue import ArtifactType
 from app.jobs.lifecycle import Changed
@@ -99,6 +100,7 @@ class SqliteStore:
         await db.execute("PRAGMA synchronous=NORMAL")
         await db.execute("PRAGMA busy_timeout=5000")
         await db.executescript(_SCHEMA + WEBHOOK_SCHEMA)
+        await migrate_webhooks(db)
         return cls(db)
 
     async def close(self) -> None:

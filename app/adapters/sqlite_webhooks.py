@@ -29,6 +29,21 @@ CREATE TABLE IF NOT EXISTS webhook_deliveries (
 CREATE INDEX IF NOT EXISTS webhook_deliveries_created
     ON webhook_deliveries (webhook_id, created_at DESC, id DESC);
 """
+# Columns added after the table first shipped: added to an older file by ``migrate``, then indexed.
+_ADDED = {"due_at": "TEXT", "expires_at": "TEXT"}
+_ADDED_INDEXES = """
+CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON webhook_deliveries (due_at) WHERE due_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS webhook_deliveries_expiry ON webhook_deliveries (expires_at) WHERE expires_at IS NOT NULL;
+"""
+
+
+async def migrate(db: aiosqlite.Connection) -> None:
+    """Bring a file made by an older release up to this schema (after ``SCHEMA`` ran)."""
+    present = {row[1] for row in await db.execute_fetchall("PRAGMA table_info(webhook_deliveries)")}
+    for column, kind in _ADDED.items():
+        if column not in present:
+            await db.execute(f"ALTER TABLE webhook_deliveries ADD COLUMN {column} {kind}")  # names from _ADDED
+    await db.executescript(_ADDED_INDEXES)
 
 
 class SqliteWebhookStore:
@@ -77,9 +92,16 @@ class SqliteWebhookStore:
     async def create_delivery(self, delivery: Delivery) -> bool:
         async with self._write_lock:
             cursor = await self._db.execute(
-                "INSERT INTO webhook_deliveries (id, webhook_id, created_at, data) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (id) DO NOTHING",
-                (delivery.id, delivery.webhook_id, _stamp(delivery.created_at), delivery.model_dump_json()),
+                "INSERT INTO webhook_deliveries (id, webhook_id, created_at, due_at, expires_at, data) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+                (
+                    delivery.id,
+                    delivery.webhook_id,
+                    _stamp(delivery.created_at),
+                    _maybe(delivery.due_at),
+                    _maybe(delivery.expires_at),
+                    delivery.model_dump_json(),
+                ),
             )
         return cursor.rowcount > 0
 
@@ -91,12 +113,29 @@ class SqliteWebhookStore:
     async def update_delivery(self, delivery: Delivery) -> None:
         async with self._write_lock:
             await self._db.execute(
-                "UPDATE webhook_deliveries SET data = ? WHERE id = ?", (delivery.model_dump_json(), delivery.id)
+                "UPDATE webhook_deliveries SET due_at = ?, expires_at = ?, data = ? WHERE id = ?",
+                (_maybe(delivery.due_at), _maybe(delivery.expires_at), delivery.model_dump_json(), delivery.id),
             )
 
     async def list_deliveries(self, webhook_id: str, *, limit: int, after: Position | None) -> list[Delivery]:
         rows = await self._page("webhook_deliveries", "webhook_id", webhook_id, limit, after)
         return [Delivery.model_validate_json(row[0]) for row in rows]
+
+    async def due_deliveries(self, before: datetime, *, limit: int) -> list[Delivery]:
+        rows = await self._db.execute_fetchall(
+            "SELECT data FROM webhook_deliveries WHERE due_at IS NOT NULL AND due_at <= ? ORDER BY due_at LIMIT ?",
+            (_stamp(before), limit),
+        )
+        return [Delivery.model_validate_json(row[0]) for row in rows]
+
+    async def purge_deliveries(self, before: datetime, *, limit: int) -> int:
+        async with self._write_lock:
+            cursor = await self._db.execute(
+                "DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM webhook_deliveries "
+                "WHERE expires_at IS NOT NULL AND expires_at < ? LIMIT ?)",
+                (_stamp(before), limit),
+            )
+        return cursor.rowcount
 
     async def _page(self, table: str, column: str, value: str, limit: int, after: Position | None) -> list[Any]:
         # Only this module's own table and column names are interpolated (checked here); every value is bound.
@@ -113,6 +152,10 @@ class SqliteWebhookStore:
 
 
 _PAGED = frozenset({("webhooks", "owner"), ("webhook_deliveries", "webhook_id")})
+
+
+def _maybe(moment: datetime | None) -> str | None:
+    return None if moment is None else _stamp(moment)
 
 
 def _stamp(moment: datetime) -> str:

@@ -57,10 +57,18 @@ class DeliveryPolicy:
 class WebhookDispatcher:
     """The ``EventPublisher`` of webhooks: one delivery per event and webhook of its owner that hears it."""
 
-    def __init__(self, store: WebhookStore, queue: DeliveryQueue, clock: Callable[[], datetime] = _now) -> None:
+    def __init__(
+        self,
+        store: WebhookStore,
+        queue: DeliveryQueue,
+        clock: Callable[[], datetime] = _now,
+        *,
+        kept: timedelta = timedelta(days=30),
+    ) -> None:
         self.store = store
         self.queue = queue
         self.clock = clock
+        self.kept = kept  # a delivery's life in the store, as its job's (``CF_JOB_TTL_DAYS``)
 
     async def publish(self, events: Sequence[Event]) -> None:
         try:
@@ -88,6 +96,7 @@ class WebhookDispatcher:
             body=event.body().decode(),
             created_at=now,
             next_attempt_at=now,
+            expires_at=now + self.kept,
         )
         if await self.store.create_delivery(delivery):
             await self.queue.schedule(delivery.id, attempt=1, delay_seconds=0)

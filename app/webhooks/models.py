@@ -65,3 +65,9 @@ class Delivery(BaseModel):
     attempts: list[Attempt] = Field(default_factory=list)
     state: DeliveryState = DeliveryState.PENDING
     next_attempt_at: datetime | None = None
+    expires_at: datetime | None = None  # deleted afterwards, as its job is (``CF_JOB_TTL_DAYS``)
+
+    @property
+    def due_at(self) -> datetime | None:
+        """When the next attempt is due, for a pending delivery; None once it is delivered or failed."""
+        return self.next_attempt_at if self.state is DeliveryState.PENDING else None

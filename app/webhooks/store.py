@@ -46,3 +46,12 @@ class WebhookStore(Protocol):
     async def list_deliveries(self, webhook_id: str, *, limit: int, after: Position | None) -> list[Delivery]:
         """The webhook's deliveries, newest first."""
         ...
+
+    async def due_deliveries(self, before: datetime, *, limit: int) -> list[Delivery]:
+        """Pending deliveries whose next attempt was due at or before ``before``, the longest overdue first."""
+        ...
+
+    async def purge_deliveries(self, before: datetime, *, limit: int) -> int:
+        """Delete up to ``limit`` deliveries that expired before ``before``; how many went. A store whose
+        database deletes expired documents itself (Firestore's TTL policy on ``expires_at``) deletes none."""
+        ...

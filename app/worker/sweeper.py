@@ -12,7 +12,8 @@ The embedded queue sweeps at start-up (``restart``: the process that held its st
 ``CF_SWEEP_INTERVAL_SECONDS``; on Google Cloud, Cloud Scheduler calls ``POST /internal/sweep``. Sweeping twice
 at once is harmless: each change runs in the store's transaction, and a step enqueued twice is claimed once.
 ``cf_steps_recovered_total{reason}`` counts what it does. With an event publisher, each sweep also tells the
-events of jobs that stored them and did not get to tell them (``app.jobs.telling``).
+events of jobs that stored them and did not get to tell them (``app.jobs.telling``), and schedules again the
+webhook deliveries whose next attempt is long overdue (``app.webhooks.recovery``).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from app.jobs.queue import Step, TaskQueue
 from app.jobs.store import JobStore
 from app.jobs.telling import EventTeller
 from app.observability.metrics import Metrics, RecoveryReason
+from app.webhooks.recovery import DeliveryRecovery
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +56,7 @@ class Sweeper:
     policy: SweepPolicy
     metrics: Metrics = field(default_factory=Metrics)
     teller: EventTeller | None = None  # with a publisher: jobs whose events were stored and not yet told
+    deliveries: DeliveryRecovery | None = None  # webhook deliveries whose next attempt was lost
 
     async def sweep(self) -> Counter[RecoveryReason]:
         """One pass over the unfinished jobs; what it recovered, by reason."""
@@ -76,6 +79,8 @@ class Sweeper:
         self._count(found)
         if self.teller is not None:
             await self.teller.tell_untold(policy.batch)
+        if self.deliveries is not None:
+            await self.deliveries.sweep()
         return found
 
     async def restart(self) -> int:
@@ -91,6 +96,8 @@ class Sweeper:
         self._count(Counter({"restart": resumed}))
         if self.teller is not None:
             await self.teller.tell_untold(self.policy.batch)  # what the stopped process stored and did not tell
+        if self.deliveries is not None:
+            await self.deliveries.restart()  # the stopped process held their timers
         return resumed
 
     async def run_every(self, seconds: float) -> None:

@@ -208,6 +208,7 @@ async def test_content_types_publish_schemas_and_control_ranges(client: httpx.As
         "minimum": 5,
         "maximum": 50,
         "description": "Number of cards.",
+        "available": True,
     }
     assert by_type["quiz"]["controls"]["count"] == {
         "type": "integer",
@@ -215,6 +216,7 @@ async def test_content_types_publish_schemas_and_control_ranges(client: httpx.As
         "minimum": 5,
         "maximum": 30,
         "description": "Number of multiple-choice questions.",
+        "available": True,
     }
     assert by_type["outline"]["derived_from_outline"] is False
     assert "cards" in by_type["flashcards"]["schema"]["properties"]

@@ -145,7 +145,14 @@ async def test_a_registered_type_is_listed_with_its_schema_and_count_range(
         assert listed["description"] == GLOSSARY["description"]
         assert listed["derived_from_outline"] is True
         assert listed["controls"] == {
-            "count": {"type": "integer", "default": 6, "minimum": 3, "maximum": 20, "description": "Number of terms."}
+            "count": {
+                "type": "integer",
+                "default": 6,
+                "minimum": 3,
+                "maximum": 20,
+                "description": "Number of terms.",
+                "available": True,
+            }
         }
         assert listed["schema"] == Glossary.model_json_schema()
         assert "terms" in listed["schema"]["properties"]

@@ -28,9 +28,13 @@ class HeldQueue:
 
     def __init__(self) -> None:
         self.scheduled: list[tuple[str, int, float]] = []
+        self.recoveries: list[str | None] = []
 
-    async def schedule(self, delivery_id: str, *, attempt: int, delay_seconds: float) -> None:
+    async def schedule(
+        self, delivery_id: str, *, attempt: int, delay_seconds: float, recovery: str | None = None
+    ) -> None:
         self.scheduled.append((delivery_id, attempt, delay_seconds))
+        self.recoveries.append(recovery)
 
     async def close(self) -> None:
         return None

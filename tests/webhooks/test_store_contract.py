@@ -102,3 +102,48 @@ async def test_deleting_a_webhook_deletes_its_deliveries(store: WebhookStore) ->
     assert await store.get_webhook("w1") is None
     assert await store.get_delivery(delivery_id("e1", "w1")) is None
     assert await store.get_delivery(delivery_id("e1", "w2")) is not None
+
+
+async def test_due_deliveries_are_the_pending_ones_past_due_longest_overdue_first(store: WebhookStore) -> None:
+    await store.put_webhook(make_webhook("w1"))
+    due = {"late": -30, "later": -60, "soon": 30}  # minutes from T0 to the next attempt
+    for event, minutes in due.items():
+        delivery = make_delivery(event).model_copy(update={"next_attempt_at": T0 + timedelta(minutes=minutes)})
+        await store.create_delivery(delivery)
+    delivered = make_delivery("done").model_copy(
+        update={"next_attempt_at": T0 - timedelta(hours=2)}  # stored pending, then delivered: no longer due
+    )
+    await store.create_delivery(delivered)
+    await store.update_delivery(
+        delivered.model_copy(update={"state": DeliveryState.DELIVERED, "next_attempt_at": None})
+    )
+    never = make_delivery("unscheduled")  # no next attempt recorded: nothing is due
+    await store.create_delivery(never)
+
+    found = await store.due_deliveries(T0, limit=10)
+    assert [d.event_id for d in found] == ["later", "late"]
+    assert [d.event_id for d in await store.due_deliveries(T0, limit=1)] == ["later"]
+    assert [d.event_id for d in await store.due_deliveries(T0 + timedelta(hours=1), limit=10)] == [
+        "later",
+        "late",
+        "soon",
+    ]
+    rescheduled = found[0].model_copy(update={"next_attempt_at": T0 + timedelta(hours=2)})
+    await store.update_delivery(rescheduled)  # an attempt failed again: due later
+    assert [d.event_id for d in await store.due_deliveries(T0, limit=10)] == ["late"]
+
+
+async def test_purging_deletes_expired_deliveries_or_leaves_them_to_the_databases_ttl(store: WebhookStore) -> None:
+    await store.put_webhook(make_webhook("w1"))
+    old = make_delivery("old").model_copy(update={"expires_at": T0 - timedelta(days=1)})
+    young = make_delivery("young").model_copy(update={"expires_at": T0 + timedelta(days=1)})
+    kept = make_delivery("kept")  # stored before deliveries had an expiry: kept
+    for delivery in (old, young, kept):
+        await store.create_delivery(delivery)
+    purged = await store.purge_deliveries(T0, limit=10)
+    remaining = {d.event_id for d in await store.list_deliveries("w1", limit=10, after=None)}
+    assert remaining == {"young", "kept"} | ({"old"} if purged == 0 else set())
+    assert purged in (0, 1)
+    if type(store).__name__.startswith("Sqlite"):
+        assert purged == 1, "SQLite has no TTL: the store deletes what expired"
+    assert await store.purge_deliveries(T0, limit=10) == 0

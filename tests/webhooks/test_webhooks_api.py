@@ -3,6 +3,7 @@ is retried, another owner's jobs send nothing, deliveries show their attempts, a
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
@@ -77,7 +78,11 @@ async def test_every_event_of_a_job_arrives_signed_and_a_500_is_retried(
     assert ids.count(ids[0]) == 2  # the one answered 500 came again
     assert sorted({d.event["type"] for d in received}) == ["artifact.succeeded", "job.succeeded"]
 
-    page = (await api.get(f"/v1/webhooks/{webhook['id']}/deliveries")).json()
+    for _ in range(200):  # the endpoint has answered; the deliverer's write of the outcome follows
+        page = (await api.get(f"/v1/webhooks/{webhook['id']}/deliveries")).json()
+        if all(item["state"] == "delivered" for item in page["items"]):
+            break
+        await asyncio.sleep(0.02)
     assert len(page["items"]) == 3 and page["next_cursor"] is None
     by_event = {item["event_id"]: item for item in page["items"]}
     retried = by_event[received[0].event["id"]]
