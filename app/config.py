@@ -218,6 +218,9 @@ class Settings(BaseSettings):
     # Observability (app/observability)
     log_format: Literal["json", "text"] | None = None  # unset: text in development, Cloud Logging JSON otherwise
     metrics_token: SecretStr | None = None  # bearer token /metrics requires; unset: open, but not in production
+    # A loopback-only port serving /metrics without the token, for a collector in the same instance (the Cloud Run
+    # Prometheus sidecar); unset: none.
+    metrics_port: int | None = Field(default=None, ge=1024, le=65535)
     sentry_dsn: SecretStr | None = Field(default=None, validation_alias="SENTRY_DSN")
     sentry_environment: str | None = Field(default=None, max_length=64)  # unset: CF_ENVIRONMENT
     sentry_release: str | None = Field(default=None, max_length=200)  # unset: content-factory@<version>

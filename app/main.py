@@ -59,6 +59,7 @@ from app.observability.jobs import JobsInFlight
 from app.observability.logging import configure_logging
 from app.observability.metrics import Metrics
 from app.observability.middleware import RequestTelemetryMiddleware
+from app.observability.private_metrics import keep_fresh, serve_privately
 from app.observability.sentry import close_sentry, init_sentry, set_provider
 from app.webhooks.delivery import WebhookDispatcher
 from app.webhooks.recovery import DeliveryRecovery
@@ -99,6 +100,10 @@ def create_app(settings: Settings | None = None, *, generator: Generator | None 
                 )
                 stack.callback(close_sentry)
             services = await build_services(settings, stack, generator, metrics=metrics)
+            if settings.metrics_port is not None:
+                stack.callback(serve_privately(metrics, settings.metrics_port))
+                fresh = asyncio.create_task(keep_fresh(services.jobs_in_flight), name="jobs-in-flight")
+                stack.push_async_callback(_cancelled, fresh)
             set_provider(services.pipeline.generator.provider)
             if isinstance(services.pipeline.generator, ExtractiveGenerator):
                 warming = asyncio.create_task(_warm_up(), name="warm-up")

@@ -291,11 +291,15 @@ class Metrics:
 
     def exposition(self) -> bytes:
         """The text format for ``/metrics``: this process's registry, or every process's files."""
+        return generate_latest(self.scrape_registry())
+
+    def scrape_registry(self) -> CollectorRegistry:
+        """What a scrape reads: this process's registry, or one that collects every process's files."""
         if self._multiprocess_dir is None:
-            return generate_latest(self.registry)
+            return self.registry
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry, path=str(self._multiprocess_dir))  # type: ignore[no-untyped-call]
-        return generate_latest(registry)
+        return registry
 
     def _artifact(self, value: str) -> str:
         return value if value in self._artifacts else "other"
